@@ -1,0 +1,3 @@
+module knowing-scratch/app
+
+go 1.24
