@@ -1,10 +1,71 @@
 //! knowing-scratch: replays the scratch-image tutorial against a real Docker
 //! engine and tells whether the docs still match reality.
+//!
+//! `cli` parses, `settings` validates, `commands` holds one entry function per
+//! subcommand; `lesson` (model, loading), `matcher` (comparison), `exec`
+//! (running commands) and `runner` (replaying lessons) are the machinery, and
+//! `report` turns a run's [`outcome::RunOutcome`] into text.
 
+pub mod bless;
+pub mod cli;
+pub mod color;
+pub mod commands;
+pub mod embedded;
+pub mod engine;
+pub mod error;
 pub mod exec;
+pub mod lesson;
 pub mod matcher;
+pub mod outcome;
+pub mod report;
+pub mod runner;
+pub mod settings;
 
-/// The binary's entry point: parse, run, map the result to an exit code.
-pub fn main_entry() -> std::process::ExitCode {
-    std::process::ExitCode::SUCCESS
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::error::{Error, Exit};
+use crate::settings::{Action, Settings};
+
+/// Run the command the settings describe.
+pub fn run(settings: &Settings) -> Result<Exit, Error> {
+    match &settings.action {
+        Action::List => commands::list::list(settings),
+        Action::Run { lessons, deps } => commands::run::run(settings, lessons, *deps),
+        Action::Check {
+            lessons,
+            deps,
+            format,
+            report,
+            bless,
+        } => commands::check::check(
+            settings,
+            &commands::check::CheckArgs {
+                lessons,
+                deps: *deps,
+                format: *format,
+                report: report.as_deref(),
+                bless: *bless,
+            },
+        ),
+        Action::Doctor => commands::doctor::doctor(settings),
+        _ => Err(Error::Usage("this command is not available yet".into())),
+    }
+}
+
+/// The binary's entry point: parse, run, print any error once, map to an exit code.
+pub fn main_entry() -> ExitCode {
+    let settings = Settings::from_cli(cli::Cli::parse());
+    match run(&settings) {
+        Ok(exit) => ExitCode::from(exit as u8),
+        Err(e) => {
+            let p = color::Palette::new(settings.color_stderr);
+            eprintln!("{} {e}", p.fail("error:"));
+            if let Some(hint) = e.hint() {
+                eprintln!("{} {hint}", p.hint("hint:"));
+            }
+            ExitCode::from(e.exit() as u8)
+        }
+    }
 }

@@ -104,3 +104,8 @@ pub fn request_interrupt() {
 pub fn interrupted() -> bool {
     todo!()
 }
+
+/// Turn SIGINT and SIGTERM into [`request_interrupt`]; a second one exits at once.
+pub fn install_signal_handlers() {
+    todo!()
+}

@@ -16,7 +16,11 @@ impl Session {
     /// Run one step; `live` receives output as it arrives (for walk/run).
     /// An `Err` means the session itself broke (the shell died), not that the
     /// command failed.
-    pub fn run(&mut self, step: &StepRun, live: &mut dyn FnMut(&str)) -> anyhow::Result<StepResult> {
+    pub fn run(
+        &mut self,
+        step: &StepRun,
+        live: &mut dyn FnMut(&str),
+    ) -> anyhow::Result<StepResult> {
         let _ = (step, live, &self.config);
         todo!()
     }

@@ -1,0 +1,111 @@
+//! `knowing-scratch check`: replay lessons without prompting and tell whether
+//! the docs still match (for CI).
+
+use std::io::Write;
+use std::path::Path;
+
+use anyhow::Context;
+
+use crate::color::Palette;
+use crate::commands::{connect, load_lessons, select};
+use crate::error::{Error, Exit};
+use crate::exec;
+use crate::lesson::{Lesson, Step};
+use crate::outcome::{LessonOutcome, RunOutcome, StepOutcome};
+use crate::report::human::Human;
+use crate::report::json::Json;
+use crate::report::junit::Junit;
+use crate::report::Reporter;
+use crate::runner::{new_run_id, Observer, Runner};
+use crate::settings::{Format, Settings, Verbosity};
+
+/// Prints each lesson's verdicts as the lesson ends.
+struct Progress<W: Write> {
+    human: Human,
+    out: W,
+}
+
+impl<W: Write> Observer for Progress<W> {
+    fn step_done(&mut self, _l: &Lesson, _s: &Step, _o: &StepOutcome, _needed_only: bool) {}
+
+    fn lesson_done(&mut self, lesson: &LessonOutcome) {
+        let _ = self.out.write_all(self.human.lesson(lesson).as_bytes());
+        let _ = self.out.flush();
+    }
+}
+
+pub struct CheckArgs<'a> {
+    pub lessons: &'a [String],
+    pub deps: bool,
+    pub format: Format,
+    pub report: Option<&'a Path>,
+    pub bless: bool,
+}
+
+pub fn check(settings: &Settings, args: &CheckArgs) -> Result<Exit, Error> {
+    let lessons = load_lessons(settings)?;
+    let mut wanted = select(&lessons.set, args.lessons)?;
+    wanted.sort_by_key(|l| lessons.set.lessons.iter().position(|x| x.id == l.id));
+    let plan = lessons.set.plan(&wanted, args.deps);
+    let engine = connect(settings)?;
+    exec::install_signal_handlers();
+    let runner = Runner {
+        engine: &engine,
+        workdir: lessons.workdir.clone(),
+        run_id: new_run_id(),
+    };
+    // Human progress goes where the report does not.
+    let machine_on_stdout = args.format != Format::Human && args.report.is_none();
+    let color = if machine_on_stdout {
+        settings.color_stderr
+    } else {
+        settings.color_stdout
+    };
+    let human = Human {
+        palette: Palette::new(color),
+        verbosity: settings.verbosity,
+    };
+    let outcome = if machine_on_stdout {
+        let mut obs = Progress {
+            human,
+            out: std::io::stderr(),
+        };
+        let o = runner.run(&plan, &mut obs);
+        let _ = obs.out.write_all(obs.human.footer(&o).as_bytes());
+        o
+    } else {
+        let mut obs = Progress {
+            human,
+            out: std::io::stdout(),
+        };
+        let o = runner.run(&plan, &mut obs);
+        let _ = obs.out.write_all(obs.human.footer(&o).as_bytes());
+        o
+    };
+    if args.format != Format::Human || args.report.is_some() {
+        let text = render(args.format, &outcome, settings.verbosity);
+        match args.report {
+            Some(path) => std::fs::write(path, text)
+                .with_context(|| format!("write the report {}", path.display()))?,
+            None => {
+                let _ = std::io::stdout().write_all(text.as_bytes());
+            }
+        }
+    }
+    if args.bless {
+        crate::bless::bless(&lessons.set, &outcome, settings)?;
+    }
+    Ok(outcome.exit())
+}
+
+fn render(format: Format, outcome: &RunOutcome, verbosity: Verbosity) -> String {
+    match format {
+        Format::Human => Human {
+            palette: Palette { enabled: false },
+            verbosity,
+        }
+        .render(outcome),
+        Format::Json => Json.render(outcome),
+        Format::Junit => Junit.render(outcome),
+    }
+}
