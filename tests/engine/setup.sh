@@ -41,10 +41,9 @@ MIRROR=$(debian_mirror)
 
 # 1. Debian packages: the engine (dockerd, containerd, runc, client 20.10) and the tools
 #    the replay and the stand-ins need. apt-get update runs once, and only if something is missing.
-declare -A PKG_FOR=([dockerd]=docker.io [tmux]=tmux [mmdebstrap]=mmdebstrap [script]=bsdutils
-                    [timeout]=coreutils [tar]=tar)
+declare -A PKG_FOR=([dockerd]=docker.io [tmux]=tmux [mmdebstrap]=mmdebstrap [script]=bsdutils)
 missing=()
-for cmd in dockerd tmux mmdebstrap script timeout tar; do
+for cmd in dockerd tmux mmdebstrap script; do
   have "$cmd" || missing+=("${PKG_FOR[$cmd]}")
 done
 [ -x /bin/busybox ] || missing+=(busybox-static)
@@ -84,9 +83,26 @@ fi
 if "$DOCKER" info >/dev/null 2>&1; then
   say "engine: dockerd already answering"
 else
-  say "engine: starting dockerd (log: $DAEMON_LOG)"
+  # A dockerd killed without warning leaves pid files behind; the next one then waits for a
+  # containerd that is gone (or a zombie) and gives up. Drop pid files of dead processes.
+  # A dockerd that is alive but not answering yet is still starting: wait for it instead.
+  starting=""
+  for pidfile in /var/run/docker.pid /var/run/docker/containerd/containerd.pid; do
+    pid=$(cat "$pidfile" 2>/dev/null) || continue
+    case "$(ps -o stat=,comm= -p "$pid" 2>/dev/null)" in
+      Z*|"") rm -f "$pidfile"; say "engine: removed stale $pidfile" ;;
+      *dockerd) starting=1 ;;
+      *containerd) ;;
+      *) rm -f "$pidfile"; say "engine: removed stale $pidfile (pid reused)" ;;
+    esac
+  done
   mkdir -p "$(dirname "$DAEMON_LOG")"
-  (cd / && setsid nohup dockerd >>"$DAEMON_LOG" 2>&1 </dev/null &)
+  if [ -n "$starting" ]; then
+    say "engine: dockerd running but not answering yet, waiting"
+  else
+    say "engine: starting dockerd (log: $DAEMON_LOG)"
+    (cd / && setsid nohup dockerd >>"$DAEMON_LOG" 2>&1 </dev/null &)
+  fi
   for _ in $(seq 60); do
     "$DOCKER" info >/dev/null 2>&1 && break
     sleep 1
@@ -143,5 +159,5 @@ if ! image_present busybox:latest && ! try_pull busybox:latest; then
   "$DOCKER" image import "${IMPORT_OPTS[@]}" \
     -c 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' -c 'CMD ["sh"]' \
     "$WORK/busybox.tar" busybox:latest >/dev/null
-  say "image busybox:latest: built stand-in ($("$DOCKER" run --rm busybox:latest busybox | head -n1))"
+  say "image busybox:latest: built stand-in ($("$DOCKER" run --rm busybox:latest sh -c 'busybox | head -n1'))"
 fi
