@@ -84,23 +84,16 @@ pub struct StepResult {
     pub duration: Duration,
 }
 
+mod interrupt;
+mod kill;
 mod session;
+
+pub use interrupt::{install_signal_handlers, interrupted, request_interrupt};
 pub use session::Session;
 
 /// Remove every container the run `run_id` created (running or not), and
 /// nothing else. Returns the removed container IDs (short form).
 pub fn cleanup(docker: &std::path::Path, run_id: &str) -> anyhow::Result<Vec<String>> {
     let _ = (docker, run_id);
-    todo!()
-}
-
-/// Ask every session to stop its current step: called from the signal
-/// handler's thread on Ctrl-C or SIGTERM.
-pub fn request_interrupt() {
-    todo!()
-}
-
-/// Whether an interrupt was requested.
-pub fn interrupted() -> bool {
     todo!()
 }
