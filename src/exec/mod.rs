@@ -86,7 +86,9 @@ pub struct StepResult {
 
 mod interrupt;
 mod kill;
+mod output;
 mod session;
+mod stream;
 
 pub use interrupt::{install_signal_handlers, interrupted, request_interrupt};
 pub use session::Session;
