@@ -84,18 +84,15 @@ pub struct StepResult {
     pub duration: Duration,
 }
 
+mod docker;
 mod interrupt;
 mod kill;
 mod output;
+mod script;
 mod session;
+mod shim;
 mod stream;
 
+pub use docker::cleanup;
 pub use interrupt::{install_signal_handlers, interrupted, request_interrupt};
 pub use session::Session;
-
-/// Remove every container the run `run_id` created (running or not), and
-/// nothing else. Returns the removed container IDs (short form).
-pub fn cleanup(docker: &std::path::Path, run_id: &str) -> anyhow::Result<Vec<String>> {
-    let _ = (docker, run_id);
-    todo!()
-}
