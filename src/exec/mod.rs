@@ -88,6 +88,7 @@ mod docker;
 mod interrupt;
 mod kill;
 mod output;
+mod pty;
 mod script;
 mod session;
 mod shim;
