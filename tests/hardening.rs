@@ -9,3 +9,5 @@
 mod common;
 #[path = "hardening/corpus.rs"]
 mod corpus;
+#[path = "hardening/faults.rs"]
+mod faults;

@@ -1,0 +1,299 @@
+//! Faults: no engine, an engine that hangs or stops mid-run, steps that hang
+//! or flood, and interrupts. All use `fake-docker` except the first test,
+//! which uses the real client pointed at a socket that does not exist.
+
+use std::fs;
+use std::time::Duration;
+
+use crate::common::{
+    alive, assert_text, ks, normalize, real_docker, run, script, spawn, wait_for_file, wait_until,
+    Lab,
+};
+
+const HINT: &str = "hint: start one with `sudo systemctl start docker` (or `sudo dockerd &`), \
+point `DOCKER_HOST` at a running engine, or run `sudo tests/engine/setup.sh` from this \
+repository to install and start one\n";
+
+const HELLO: &str = "id: hello\ntitle: Hello\nsteps:\n  - title: Say hello\n    run: echo hello\n    output: |\n      hello\n";
+
+/// `check` in the lab with the fake client in `mode`.
+fn fake_check(lab: &Lab, mode: &str) -> std::process::Command {
+    let mut cmd = ks(lab.path());
+    cmd.env("FAKE_DOCKER_DIR", lab.fake_state())
+        .env("FAKE_DOCKER_MODE", mode)
+        .arg("--color=never")
+        .arg("--docker")
+        .arg(script("fake-docker"))
+        .args(["check", "--lessons", "lessons"]);
+    cmd
+}
+
+#[test]
+fn no_engine_with_the_real_client_is_reported_within_two_seconds() {
+    let lab = Lab::new();
+    lab.lesson("hello.yaml", HELLO);
+    let mut cmd = ks(lab.path());
+    cmd.env("DOCKER_HOST", "unix:///nonexistent.sock")
+        .arg("--docker")
+        .arg(real_docker())
+        .args(["check", "--lessons", "lessons"]);
+    let ran = run(cmd, Duration::from_secs(30));
+    assert_eq!(ran.code, Some(3), "{ran:?}");
+    assert!(
+        ran.elapsed < Duration::from_secs(5),
+        "took {:?}",
+        ran.elapsed
+    );
+    assert_text(
+        "stderr",
+        &format!(
+            "error: no Docker engine answers at DOCKER_HOST=unix:///nonexistent.sock: \
+             Cannot connect to the Docker daemon at unix:///nonexistent.sock. Is the docker daemon running?\n{HINT}"
+        ),
+        &ran.stderr,
+    );
+    assert_eq!(ran.stdout, "");
+}
+
+#[test]
+fn an_engine_that_never_answers_is_given_up_on_after_its_deadline() {
+    let lab = Lab::new();
+    lab.lesson("hello.yaml", HELLO);
+    let ran = run(fake_check(&lab, "hang-version"), Duration::from_secs(30));
+    assert_eq!(ran.code, Some(3), "{ran:?}");
+    assert!(
+        ran.elapsed < Duration::from_secs(5),
+        "took {:?}",
+        ran.elapsed
+    );
+    assert!(
+        ran.elapsed >= Duration::from_millis(1700),
+        "gave up before the deadline: {:?}",
+        ran.elapsed
+    );
+    let client = fs::canonicalize(script("fake-docker")).unwrap();
+    assert_text(
+        "stderr",
+        &format!(
+            "error: no Docker engine answers at unix:///var/run/docker.sock: \
+             `{} version` did not answer within 1.8s\n{HINT}",
+            client.display()
+        ),
+        &ran.stderr,
+    );
+    assert_eq!(lab.calls(), "version --format {{json .}}\n");
+}
+
+#[test]
+fn an_engine_that_stops_mid_run_fails_the_step_and_skips_the_rest() {
+    let lab = Lab::new();
+    lab.lesson(
+        "01-engine.yaml",
+        "id: engine\ntitle: Engine\nsteps:\n\
+         \x20 - title: Start a container\n    run: docker container run --detach busybox sleep 600\n    output: |\n      {{hex64}}\n\
+         \x20 - title: List images\n    run: docker image ls\n    output: |\n      REPOSITORY   TAG       IMAGE ID       CREATED         SIZE\n      busybox      latest    b539af69bc01   10 months ago   4.86MB\n\
+         \x20 - title: List containers\n    run: docker container ls\n",
+    );
+    lab.lesson(
+        "02-after.yaml",
+        "id: after\ntitle: After\nsteps:\n  - title: Say hello\n    run: echo hello\n    output: |\n      hello\n",
+    );
+    let ran = run(fake_check(&lab, "dies-on-second"), Duration::from_secs(60));
+    assert_eq!(ran.code, Some(3), "{ran:?}");
+    let gone = "Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?";
+    assert_text(
+        "stdout",
+        &format!(
+            "engine · Engine\n\
+             \x20 ok Start a container N.NNs\n\
+             \x20 FAIL List images N.NNs\n\
+             \x20   where: engine › step 2 `List images`\n\
+             \x20   why: the Docker engine stopped answering: {gone}\n\
+             \x20   command: docker image ls\n\
+             \x20 ---- List containers (not run: the Docker engine stopped answering)\n\
+             after · After\n\
+             \x20 ---- Say hello (not run: the Docker engine stopped answering)\n\
+             the Docker engine stopped answering; the steps after it were not run\n\
+             1 passed, 1 failed, 2 skipped\n"
+        ),
+        &normalize(&ran.stdout),
+    );
+    // Cleanup was attempted even though the engine was gone.
+    let calls = lab.calls();
+    let cleanup = regex::Regex::new(
+        r"(?m)^ps -aq --no-trunc --filter label=io\.knowing-scratch\.run=[0-9a-f]+$",
+    )
+    .unwrap();
+    assert!(cleanup.is_match(&calls), "no cleanup attempt in:\n{calls}");
+}
+
+#[test]
+fn a_hanging_step_is_killed_with_its_whole_process_tree() {
+    let lab = Lab::new();
+    let child = lab.file("child.pid");
+    let grandchild = lab.file("grandchild.pid");
+    lab.lesson(
+        "hang.yaml",
+        &format!(
+            "id: hang\ntitle: Hang\nsteps:\n\
+             \x20 - title: Hang\n    timeout: 2s\n    run: |\n      sleep 600 &\n      echo $! > {child}\n      bash -c 'sleep 601 & echo $! > {grandchild}; wait'\n\
+             \x20 - title: Go on\n    run: echo still here\n    output: |\n      still here\n",
+            child = child.display(),
+            grandchild = grandchild.display(),
+        ),
+    );
+    let ran = run(fake_check(&lab, "normal"), Duration::from_secs(60));
+    assert_eq!(ran.code, Some(1), "{ran:?}");
+    assert_text(
+        "stdout",
+        "hang · Hang\n\
+         \x20 FAIL Hang N.NNs\n\
+         \x20   where: hang › step 1 `Hang`\n\
+         \x20   why: timed out after 2s\n\
+         \x20   command: sleep 600 & …\n\
+         \x20 ok Go on N.NNs\n\
+         1 passed, 1 failed, 0 skipped\n",
+        &normalize(&ran.stdout),
+    );
+    for file in [&child, &grandchild] {
+        let pid: i32 = fs::read_to_string(file).unwrap().trim().parse().unwrap();
+        assert!(
+            wait_until(Duration::from_secs(3), || !alive(pid)),
+            "{} (pid {pid}) survived the timeout",
+            file.display()
+        );
+    }
+}
+
+#[test]
+fn a_flood_of_output_is_truncated_and_memory_stays_bounded() {
+    let lab = Lab::new();
+    lab.lesson(
+        "flood.yaml",
+        "id: flood\ntitle: Flood\nsteps:\n  - title: Say yes forever\n    timeout: 4s\n    run: yes\n    output: |\n      y\n",
+    );
+    let mut cmd = fake_check(&lab, "normal");
+    cmd.args(["--format", "json", "--report"])
+        .arg(lab.file("report.json"));
+    let ran = run(cmd, Duration::from_secs(120));
+    assert_eq!(ran.code, Some(1), "{ran:?}");
+    let note = regex::Regex::new(r"(?m)^    \(output truncated: (\d+) more bytes were not kept\)$")
+        .unwrap();
+    let dropped: u64 = note
+        .captures(&ran.stdout)
+        .unwrap_or_else(|| panic!("no truncation note in:\n{}", ran.stdout))[1]
+        .parse()
+        .unwrap();
+    let report: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(lab.file("report.json")).unwrap()).unwrap();
+    let step = &report["lessons"][0]["steps"][0];
+    assert_eq!(step["dropped_bytes"].as_u64(), Some(dropped));
+    let kept = step["actual"].as_str().unwrap().len();
+    assert_eq!(kept, 16 * 1024 * 1024, "bytes kept");
+    // `yes` writes far more than is kept in four seconds...
+    assert!(dropped > 64 * 1024 * 1024, "only {dropped} bytes dropped");
+    // ...and the runner's memory does not grow with it.
+    let peak_mib = ran.max_rss_kib / 1024;
+    assert!(
+        peak_mib < 400,
+        "peak memory {peak_mib} MiB for {} MiB of output",
+        (dropped as usize + kept) >> 20
+    );
+}
+
+/// A lesson whose first step starts a container and whose second runs until
+/// interrupted; `started` appears when the second is running.
+fn long_lesson(lab: &Lab) -> (std::path::PathBuf, std::path::PathBuf) {
+    let started = lab.file("started");
+    let pid = lab.file("sleep.pid");
+    lab.lesson(
+        "long.yaml",
+        &format!(
+            "id: long\ntitle: Long\nsteps:\n\
+             \x20 - title: Start a container\n    run: docker container run --detach busybox sleep 600\n    output: |\n      {{{{hex64}}}}\n\
+             \x20 - title: Wait\n    timeout: 10m\n    run: |\n      sleep 600 &\n      echo $! > {pid}\n      touch {started}\n      wait\n\
+             \x20 - title: Never\n    run: echo never\n",
+            pid = pid.display(),
+            started = started.display(),
+        ),
+    );
+    (started, pid)
+}
+
+fn interrupt_stops_the_step_and_cleans_up(sig: i32) {
+    let lab = Lab::new();
+    let (started, pid_file) = long_lesson(&lab);
+    let running = spawn(fake_check(&lab, "normal"));
+    assert!(
+        wait_for_file(&started, Duration::from_secs(30)),
+        "the long step never started"
+    );
+    let id = fs::read_to_string(lab.file("fake/containers")).unwrap();
+    let id = id.split_whitespace().next().unwrap().to_string();
+    running.signal(sig);
+    let ran = running.wait(Duration::from_secs(30));
+    assert_eq!(ran.code, Some(130), "{ran:?}");
+    assert_text(
+        "stdout",
+        "long · Long\n\
+         \x20 ok Start a container N.NNs\n\
+         \x20 FAIL Wait N.NNs\n\
+         \x20   where: long › step 2 `Wait`\n\
+         \x20   why: interrupted\n\
+         \x20   command: sleep 600 & …\n\
+         \x20 ---- Never (not run: the run was interrupted)\n\
+         cleaned up 1 container(s) this run created: <id>\n\
+         interrupted\n\
+         1 passed, 1 failed, 1 skipped\n",
+        &normalize(&ran.stdout),
+    );
+    assert!(ran.stdout.contains(&id[..12]), "{}", ran.stdout);
+    let calls = lab.calls();
+    assert!(
+        calls.lines().any(|l| l == format!("rm -f {id}")),
+        "the container was not removed:\n{calls}"
+    );
+    let pid: i32 = fs::read_to_string(pid_file)
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    assert!(
+        wait_until(Duration::from_secs(3), || !alive(pid)),
+        "the step's sleep {pid} survived"
+    );
+}
+
+#[test]
+fn sigint_stops_the_step_removes_the_runs_containers_and_reports() {
+    interrupt_stops_the_step_and_cleans_up(libc::SIGINT);
+}
+
+#[test]
+fn sigterm_stops_the_step_removes_the_runs_containers_and_reports() {
+    interrupt_stops_the_step_and_cleans_up(libc::SIGTERM);
+}
+
+#[test]
+fn a_second_sigint_exits_at_once() {
+    let lab = Lab::new();
+    let (started, _) = long_lesson(&lab);
+    // `ps` (the cleanup) blocks until `release` exists.
+    let running = spawn(fake_check(&lab, "slow-cleanup"));
+    assert!(wait_for_file(&started, Duration::from_secs(30)));
+    running.signal(libc::SIGINT);
+    let cleaning = wait_until(Duration::from_secs(10), || {
+        lab.calls().lines().any(|l| l.starts_with("ps -aq"))
+    });
+    let first = running.elapsed();
+    running.signal(libc::SIGINT);
+    let ran = running.wait(Duration::from_secs(30));
+    fs::write(lab.file("fake/release"), "").unwrap();
+    assert!(cleaning, "cleanup never started: {}", lab.calls());
+    assert_eq!(ran.code, Some(130), "{ran:?}");
+    let waited = ran.elapsed - first;
+    assert!(
+        waited < Duration::from_secs(1),
+        "took {waited:?} after the second SIGINT"
+    );
+}
