@@ -11,3 +11,5 @@ mod common;
 mod corpus;
 #[path = "hardening/faults.rs"]
 mod faults;
+#[path = "hardening/safety.rs"]
+mod safety;

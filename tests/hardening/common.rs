@@ -139,6 +139,11 @@ impl Running {
         }
     }
 
+    /// Wait until `path` exists; false after `limit` or when the run ended.
+    pub fn wait_for_file(&self, path: &Path, limit: Duration) -> bool {
+        wait_until(limit, || path.exists() || !alive(self.pid())) && path.exists()
+    }
+
     pub fn elapsed(&self) -> Duration {
         self.started.elapsed()
     }
@@ -179,18 +184,6 @@ impl Running {
             max_rss_kib: usage.ru_maxrss,
         }
     }
-}
-
-/// Wait until `path` exists; false after `limit`.
-pub fn wait_for_file(path: &Path, limit: Duration) -> bool {
-    let start = Instant::now();
-    while start.elapsed() < limit {
-        if path.exists() {
-            return true;
-        }
-        thread::sleep(Duration::from_millis(20));
-    }
-    false
 }
 
 /// Wait until `pred` holds; false after `limit`.

@@ -6,8 +6,7 @@ use std::fs;
 use std::time::Duration;
 
 use crate::common::{
-    alive, assert_text, ks, normalize, real_docker, run, script, spawn, wait_for_file, wait_until,
-    Lab,
+    alive, assert_text, ks, normalize, real_docker, run, script, spawn, wait_until, Lab,
 };
 
 const HINT: &str = "hint: start one with `sudo systemctl start docker` (or `sudo dockerd &`), \
@@ -225,7 +224,7 @@ fn interrupt_stops_the_step_and_cleans_up(sig: i32) {
     let (started, pid_file) = long_lesson(&lab);
     let running = spawn(fake_check(&lab, "normal"));
     assert!(
-        wait_for_file(&started, Duration::from_secs(30)),
+        running.wait_for_file(&started, Duration::from_secs(30)),
         "the long step never started"
     );
     let id = fs::read_to_string(lab.file("fake/containers")).unwrap();
@@ -280,7 +279,7 @@ fn a_second_sigint_exits_at_once() {
     let (started, _) = long_lesson(&lab);
     // `ps` (the cleanup) blocks until `release` exists.
     let running = spawn(fake_check(&lab, "slow-cleanup"));
-    assert!(wait_for_file(&started, Duration::from_secs(30)));
+    assert!(running.wait_for_file(&started, Duration::from_secs(30)));
     running.signal(libc::SIGINT);
     let cleaning = wait_until(Duration::from_secs(10), || {
         lab.calls().lines().any(|l| l.starts_with("ps -aq"))
