@@ -9,7 +9,8 @@
 #    a plain bash script running the same commands, and cram on the 300 steps.
 # 2. Matching at scale: `cargo bench --bench matching` (release build).
 # 3. The tutorial: `check` on every lesson against the live engine, against
-#    benches/tutorial.sh running the same commands.
+#    the same commands as a plain bash script (generated from the lessons by
+#    benches/tutorial_script.rs).
 #
 # Needs: cargo, python3 (benches/report.py reads the results), hyperfine (installed with
 # apt-get when missing), cram (installed with pip when missing; optional),
@@ -92,7 +93,9 @@ if [ "$tutorial" = 1 ]; then
   [ "$quick" = 1 ] && pairs=1
   export KNOWING_SCRATCH_REGISTRY=0
   tool() { "$bin" --color never check >"$work/check.out" 2>&1; echo $? >"$work/check.code"; }
-  shell() { TUTORIAL_LOG="$work/tutorial.log" bash "$root/benches/tutorial.sh"; }
+  cargo bench --quiet --bench tutorial_script -- "$root/lessons" >"$work/tutorial.sh"
+  cp "$work/tutorial.sh" "$root/target/tutorial.sh" 2>/dev/null || true
+  shell() { TUTORIAL_LOG="$work/tutorial.log" bash "$work/tutorial.sh"; }
   timed() { # run "$1", print its wall time in seconds
     local t0 t1
     t0=$(date +%s.%N)

@@ -114,7 +114,9 @@ fn bounded(doc: String, real: String, limit: Duration) -> Option<(Duration, bool
 fn main() {
     let known = HashMap::new();
     let opts = Options::default();
-    println!("| lines | case | parse (ms) | compare (ms) | compare per 1k lines (ms) | diff lines |");
+    println!(
+        "| lines | case | parse (ms) | compare (ms) | compare per 1k lines (ms) | diff lines |"
+    );
     println!("|---:|---|---:|---:|---:|---:|");
     for lines in [1_000, 10_000, 100_000] {
         let doc = output(lines, 1);
@@ -148,7 +150,9 @@ fn main() {
     let n = 50_000;
     let nothing_in_common = (
         "no line in common",
-        (0..n).map(|i| format!("documented {i}\n")).collect::<String>(),
+        (0..n)
+            .map(|i| format!("documented {i}\n"))
+            .collect::<String>(),
         (0..n).map(|i| format!("real {i}\n")).collect::<String>(),
     );
     let interleaved = (
