@@ -3,6 +3,10 @@
 //! (`tests/fixtures/tapes`). No test here needs an engine or the network;
 //! `tests/live.rs` runs the same lessons against the real engine.
 
+#[path = "cli/expect.rs"]
+mod expect;
+// Shared with tests/live.rs, which uses the parts for real clients.
+#[allow(dead_code)]
 #[path = "cli/test.rs"]
 mod test;
 

@@ -1,56 +1,7 @@
 //! `check` replays every lesson and tells whether the docs still match.
 
+use crate::expect::{all_passed, ONE_WORD_DRIFT, VARIANTS_20_10};
 use crate::test::{tape, Test};
-
-/// What `check` prints when every step of every lesson matches, given the
-/// verdicts of the steps whose documented output is a variant and the
-/// containers the run leaves behind.
-fn all_passed(variants: &[(&str, &str)], cleaned: &str) -> String {
-    let variant = |title: &str| -> String {
-        variants
-            .iter()
-            .find(|(t, _)| *t == title)
-            .map(|(_, v)| format!(" [variant: {v}]"))
-            .unwrap_or_default()
-    };
-    let ok = |title: &str| format!("  ok {title}{} [TIME]\n", variant(title));
-    let mut out = String::new();
-    out.push_str("finding-the-image · Finding the image\n");
-    out.push_str("  skip Search Docker Hub (needs `registry`: Docker Hub is not reachable)\n");
-    out.push_str("  skip Read the whole description (needs `registry`: Docker Hub is not reachable)\n");
-    out.push_str("interesting-outputs · Interesting command outputs\n");
-    for t in ["image pull", "image ls", "container run", "scan"] {
-        out.push_str(&ok(t));
-    }
-    out.push_str("  skip regctl manifest (needs `registry`: Docker Hub is not reachable)\n");
-    out.push_str("create-from-scratch · Create your image from scratch\n");
-    for t in ["Build the image", "Look at its size", "Run it"] {
-        out.push_str(&ok(t));
-    }
-    out.push_str("image-layers · Image layers behavior\n");
-    out.push_str(&ok("Show the history"));
-    out.push_str("debug-without-shell · Access and debug images without shell\n");
-    for t in [
-        "Start the app in the background",
-        "Try to open a shell",
-        "Borrow the tools of a debug container",
-    ] {
-        out.push_str(&ok(t));
-    }
-    out.push_str("non-root-user · Setup user non-root\n");
-    for t in [
-        "Build the non-root image",
-        "Run the non-root image",
-        "Check the user from a debug container",
-    ] {
-        out.push_str(&ok(t));
-    }
-    out.push_str(&format!(
-        "cleaned up 2 container(s) this run created: {cleaned}\n"
-    ));
-    out.push_str("14 passed, 0 failed, 3 skipped\n");
-    out
-}
 
 #[test]
 fn docker_28_with_buildx_matches_the_docs() {
@@ -68,15 +19,7 @@ fn docker_20_10_with_builtin_buildkit_uses_its_variants() {
         .tape("docker-20.10-builtin.tape")
         .env("DOCKER_BUILDKIT", "1")
         .arg("check")
-        .stdout(&all_passed(
-            &[
-                ("container run", "client < 28"),
-                ("scan", "client < 28"),
-                ("Build the image", "builder == builtin"),
-                ("Build the non-root image", "builder == builtin"),
-            ],
-            "d4b415313ef5 e7ac19bcac45",
-        ))
+        .stdout(&all_passed(VARIANTS_20_10, "d4b415313ef5 e7ac19bcac45"))
         .stderr("")
         .run();
 }
@@ -133,24 +76,7 @@ fn one_changed_word_is_drift_and_the_diff_shows_that_word() {
     Test::new()
         .tape_text(&one_word_drift_tape())
         .args(["check", "interesting-outputs"])
-        .stdout(
-            "
-            interesting-outputs · Interesting command outputs
-              FAIL image pull [TIME]
-                where: interesting-outputs › step 1 `image pull`
-                why: output differs from the docs
-                command: docker image pull scratch
-                diff: - documented + real
-                  Using default tag: latest
-                - Error response from daemon: 'scratch' is a reserved name
-                + Error response from daemon: 'scratch' is a reserved word
-              ok image ls [TIME]
-              ok container run [TIME]
-              ok scan [TIME]
-              skip regctl manifest (needs `registry`: Docker Hub is not reachable)
-            3 passed, 1 failed, 1 skipped
-            ",
-        )
+        .stdout(ONE_WORD_DRIFT)
         .stderr("")
         .status(1)
         .run();
@@ -237,7 +163,9 @@ fn warm_build_tape() -> String {
         .expect("read the warm build");
     let head = "$ docker image build --file Dockerfile-simple --progress plain --tag knowing-scratch-image .\n";
     let start = real.find(head).expect("the first-build entry");
-    let end = real.find("$ docker image ls knowing-scratch-image\n").expect("the next entry");
+    let end = real
+        .find("$ docker image ls knowing-scratch-image\n")
+        .expect("the next entry");
     let entry = &warm[warm.find(head).expect("the warm entry")..];
     format!("{}{entry}\n{}", &real[..start], &real[end..])
 }
@@ -247,7 +175,9 @@ fn warm_build_tape() -> String {
 #[test]
 fn a_warm_build_cache_is_not_drift() {
     let tape = warm_build_tape();
-    assert!(tape.contains("#7 [builder 4/4] RUN CGO_ENABLED=0 go build -o /go/bin/app .\n#7 CACHED\n"));
+    assert!(
+        tape.contains("#7 [builder 4/4] RUN CGO_ENABLED=0 go build -o /go/bin/app .\n#7 CACHED\n")
+    );
     Test::new()
         .tape_text(&tape)
         .args(["check", "create-from-scratch"])

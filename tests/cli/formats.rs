@@ -56,7 +56,11 @@ fn json_report_holds_the_environment_summary_and_every_step() {
         .flat_map(|l| {
             l["steps"].as_array().unwrap().iter().map(|s| {
                 (
-                    format!("{}/{}", l["id"].as_str().unwrap(), s["title"].as_str().unwrap()),
+                    format!(
+                        "{}/{}",
+                        l["id"].as_str().unwrap(),
+                        s["title"].as_str().unwrap()
+                    ),
                     s["status"].as_str().unwrap(),
                     s["variant"].as_str().unwrap(),
                 )
@@ -64,23 +68,55 @@ fn json_report_holds_the_environment_summary_and_every_step() {
         })
         .collect();
     let want: Vec<(String, &str, &str)> = [
-        ("finding-the-image/Search Docker Hub", "skipped", "client < 25"),
-        ("finding-the-image/Read the whole description", "skipped", "default"),
+        (
+            "finding-the-image/Search Docker Hub",
+            "skipped",
+            "client < 25",
+        ),
+        (
+            "finding-the-image/Read the whole description",
+            "skipped",
+            "default",
+        ),
         ("interesting-outputs/image pull", "passed", "default"),
         ("interesting-outputs/image ls", "passed", "default"),
         ("interesting-outputs/container run", "passed", "client < 28"),
         ("interesting-outputs/scan", "passed", "client < 28"),
         ("interesting-outputs/regctl manifest", "skipped", "default"),
-        ("create-from-scratch/Build the image", "passed", "builder == builtin"),
+        (
+            "create-from-scratch/Build the image",
+            "passed",
+            "builder == builtin",
+        ),
         ("create-from-scratch/Look at its size", "passed", "default"),
         ("create-from-scratch/Run it", "passed", "default"),
         ("image-layers/Show the history", "passed", "default"),
-        ("debug-without-shell/Start the app in the background", "passed", "default"),
-        ("debug-without-shell/Try to open a shell", "passed", "default"),
-        ("debug-without-shell/Borrow the tools of a debug container", "passed", "default"),
-        ("non-root-user/Build the non-root image", "passed", "builder == builtin"),
+        (
+            "debug-without-shell/Start the app in the background",
+            "passed",
+            "default",
+        ),
+        (
+            "debug-without-shell/Try to open a shell",
+            "passed",
+            "default",
+        ),
+        (
+            "debug-without-shell/Borrow the tools of a debug container",
+            "passed",
+            "default",
+        ),
+        (
+            "non-root-user/Build the non-root image",
+            "passed",
+            "builder == builtin",
+        ),
         ("non-root-user/Run the non-root image", "passed", "default"),
-        ("non-root-user/Check the user from a debug container", "passed", "default"),
+        (
+            "non-root-user/Check the user from a debug container",
+            "passed",
+            "default",
+        ),
     ]
     .into_iter()
     .map(|(a, b, c)| (a.to_string(), b, c))
@@ -122,15 +158,23 @@ fn attr(e: &quick_xml::events::BytesStart, name: &str) -> Option<String> {
 #[test]
 fn junit_report_has_a_testsuite_per_lesson_and_a_testcase_per_step() {
     let out = Test::new()
-        .tape_text(&std::fs::read_to_string(crate::test::tape("docker-28-buildx.tape")).unwrap().replacen(
-            "COPY /go/bin/app /app # buildkit   2.21MB",
-            "COPY /go/bin/app /app # buildkit   75.3MB",
-            1,
-        ))
+        .tape_text(
+            &std::fs::read_to_string(crate::test::tape("docker-28-buildx.tape"))
+                .unwrap()
+                .replacen(
+                    "COPY /go/bin/app /app # buildkit   2.21MB",
+                    "COPY /go/bin/app /app # buildkit   75.3MB",
+                    1,
+                ),
+        )
         .args(["check", "--format", "junit"])
         .status(1)
         .run();
-    assert!(out.stderr.ends_with("13 passed, 1 failed, 3 skipped\n"), "{}", out.stderr);
+    assert!(
+        out.stderr.ends_with("13 passed, 1 failed, 3 skipped\n"),
+        "{}",
+        out.stderr
+    );
 
     // (suite name, tests attribute, [(case name, classname, outcome, message)])
     type Case = (String, String, String, String);
@@ -181,7 +225,12 @@ fn junit_report_has_a_testsuite_per_lesson_and_a_testcase_per_step() {
         cases,
         [
             case("01 Search Docker Hub", "finding-the-image", "skipped", skip),
-            case("02 Read the whole description", "finding-the-image", "skipped", skip),
+            case(
+                "02 Read the whole description",
+                "finding-the-image",
+                "skipped",
+                skip
+            ),
             case("01 image pull", "interesting-outputs", "passed", ""),
             case("02 image ls", "interesting-outputs", "passed", ""),
             case("03 container run", "interesting-outputs", "passed", ""),
@@ -190,13 +239,38 @@ fn junit_report_has_a_testsuite_per_lesson_and_a_testcase_per_step() {
             case("01 Build the image", "create-from-scratch", "passed", ""),
             case("02 Look at its size", "create-from-scratch", "passed", ""),
             case("03 Run it", "create-from-scratch", "passed", ""),
-            case("01 Show the history", "image-layers", "failure", "output differs from the docs"),
-            case("01 Start the app in the background", "debug-without-shell", "passed", ""),
-            case("02 Try to open a shell", "debug-without-shell", "passed", ""),
-            case("03 Borrow the tools of a debug container", "debug-without-shell", "passed", ""),
+            case(
+                "01 Show the history",
+                "image-layers",
+                "failure",
+                "output differs from the docs"
+            ),
+            case(
+                "01 Start the app in the background",
+                "debug-without-shell",
+                "passed",
+                ""
+            ),
+            case(
+                "02 Try to open a shell",
+                "debug-without-shell",
+                "passed",
+                ""
+            ),
+            case(
+                "03 Borrow the tools of a debug container",
+                "debug-without-shell",
+                "passed",
+                ""
+            ),
             case("01 Build the non-root image", "non-root-user", "passed", ""),
             case("02 Run the non-root image", "non-root-user", "passed", ""),
-            case("03 Check the user from a debug container", "non-root-user", "passed", ""),
+            case(
+                "03 Check the user from a debug container",
+                "non-root-user",
+                "passed",
+                ""
+            ),
         ]
     );
     // The failure carries the command and the diff.

@@ -62,6 +62,7 @@ pub struct Test {
     stderr: Option<String>,
     status: i32,
     timeout: Duration,
+    redactions: Vec<(regex::Regex, String)>,
 }
 
 /// What a run printed (masked), for checks beyond exact text.
@@ -71,7 +72,6 @@ pub struct Output {
     pub status: i32,
     /// The fake's record of every docker call, one per line.
     pub calls: String,
-    pub dir: PathBuf,
     _keep: TempDir,
 }
 
@@ -92,11 +92,8 @@ impl Test {
             stderr: None,
             status: 0,
             timeout: Duration::from_secs(90),
+            redactions: Vec::new(),
         }
-    }
-
-    pub fn path(&self) -> &Path {
-        self.dir.path()
     }
 
     pub fn arg(mut self, arg: impl Into<OsString>) -> Test {
@@ -137,19 +134,25 @@ impl Test {
         self
     }
 
-    /// Write a file into the temporary folder.
-    pub fn file(self, name: &str, text: &str) -> Test {
-        let path = self.dir.path().join(name);
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).expect("create the folder");
-        }
-        std::fs::write(path, text).expect("write the file");
-        self
-    }
-
     /// Run with this client instead of the fake.
     pub fn docker(mut self, path: &Path) -> Test {
         self.docker = Some(path.to_path_buf());
+        self
+    }
+
+    /// Kill the tool after this long (the default is 90 s).
+    pub fn timeout(mut self, timeout: Duration) -> Test {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Replace what `pattern` matches in stdout and stderr before comparing
+    /// (for values only a real engine makes up, such as container IDs).
+    pub fn redact(mut self, pattern: &str, with: &str) -> Test {
+        self.redactions.push((
+            regex::Regex::new(pattern).expect("a valid regex"),
+            with.into(),
+        ));
         self
     }
 
@@ -232,14 +235,19 @@ impl Test {
         cmd.args(&args).timeout(self.timeout);
         let output = cmd.output().expect("run knowing-scratch");
         let tmp = self.dir.path().to_string_lossy().into_owned();
-        let mask = |bytes: &[u8]| mask(&String::from_utf8_lossy(bytes), &tmp);
+        let mask = |bytes: &[u8]| {
+            let mut text = mask(&String::from_utf8_lossy(bytes), &tmp);
+            for (pattern, with) in &self.redactions {
+                text = pattern.replace_all(&text, with.as_str()).into_owned();
+            }
+            text
+        };
         let calls = std::fs::read_to_string(state.join("calls")).unwrap_or_default();
         Output {
             stdout: mask(&output.stdout),
             stderr: mask(&output.stderr),
             status: output.status.code().unwrap_or(-1),
             calls,
-            dir: self.dir.path().to_path_buf(),
             _keep: self.dir,
         }
     }
