@@ -1,6 +1,6 @@
 //! `check` replays every lesson and tells whether the docs still match.
 
-use crate::expect::{all_passed, ONE_WORD_DRIFT, VARIANTS_20_10};
+use crate::expect::{all_passed, ONE_WORD_DRIFT, TUTORIAL, VARIANTS_20_10};
 use crate::test::{tape, Test};
 
 #[test]
@@ -8,7 +8,12 @@ fn docker_28_with_buildx_matches_the_docs() {
     Test::new()
         .tape("docker-28-buildx.tape")
         .arg("check")
-        .stdout(&all_passed(&[], "11c2b57dfac8 90aff01ee1b1"))
+        .args(TUTORIAL)
+        .stdout(&all_passed(
+            &TUTORIAL,
+            &[],
+            &["11c2b57dfac8", "90aff01ee1b1"],
+        ))
         .stderr("")
         .run();
 }
@@ -19,7 +24,12 @@ fn docker_20_10_with_builtin_buildkit_uses_its_variants() {
         .tape("docker-20.10-builtin.tape")
         .env("DOCKER_BUILDKIT", "1")
         .arg("check")
-        .stdout(&all_passed(VARIANTS_20_10, "d4b415313ef5 e7ac19bcac45"))
+        .args(TUTORIAL)
+        .stdout(&all_passed(
+            &TUTORIAL,
+            VARIANTS_20_10,
+            &["d4b415313ef5", "e7ac19bcac45"],
+        ))
         .stderr("")
         .run();
 }
@@ -29,7 +39,12 @@ fn volatile_values_are_not_drift() {
     Test::new()
         .tape("docker-28-buildx-volatile.tape")
         .arg("check")
-        .stdout(&all_passed(&[], "c0e4f2a6b8d1 2b6e8d0f1a3c"))
+        .args(TUTORIAL)
+        .stdout(&all_passed(
+            &TUTORIAL,
+            &[],
+            &["c0e4f2a6b8d1", "2b6e8d0f1a3c"],
+        ))
         .stderr("")
         .run();
 }

@@ -1,8 +1,7 @@
 //! Errors of the tool itself: exit 2 for lessons and usage, 3 for no engine.
 
+use crate::expect::all_lessons;
 use crate::test::Test;
-
-const KNOWN: &str = "finding-the-image, interesting-outputs, create-from-scratch, image-layers, debug-without-shell, non-root-user";
 
 #[test]
 fn unknown_lesson_for_check_lists_the_known_ones() {
@@ -11,9 +10,10 @@ fn unknown_lesson_for_check_lists_the_known_ones() {
         .stdout("")
         .stderr(&format!(
             "
-            error: unknown lesson `scratch-secrets`; known lessons: {KNOWN}
+            error: unknown lesson `scratch-secrets`; known lessons: {}
             hint: see `knowing-scratch list`
-            "
+            ",
+            all_lessons().join(", ")
         ))
         .status(2)
         .run();
@@ -26,9 +26,10 @@ fn unknown_lesson_for_run_lists_the_known_ones() {
         .stdout("")
         .stderr(&format!(
             "
-            error: unknown lesson `layers`; known lessons: {KNOWN}
+            error: unknown lesson `layers`; known lessons: {}
             hint: see `knowing-scratch list`
-            "
+            ",
+            all_lessons().join(", ")
         ))
         .status(2)
         .run();

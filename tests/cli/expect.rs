@@ -1,64 +1,198 @@
 //! Expected reports shared by the CLI tests (fake engine) and the live tests
 //! (real engine): the same lessons must give the same verdicts on both.
 
-/// What `check` prints when every step of every lesson matches, given the
-/// verdicts of the steps whose documented output is a variant and the
-/// containers the run leaves behind.
-pub fn all_passed(variants: &[(&str, &str)], cleaned: &str) -> String {
-    let variant = |title: &str| -> String {
-        variants
-            .iter()
-            .find(|(t, _)| *t == title)
-            .map(|(_, v)| format!(" [variant: {v}]"))
-            .unwrap_or_default()
-    };
-    let ok = |title: &str| format!("  ok {title}{} [TIME]\n", variant(title));
+/// A lesson as the reports name it: id, title, and its steps' titles, each
+/// with whether it needs Docker Hub (`requires: [registry]`).
+pub struct Lesson {
+    pub id: &'static str,
+    pub title: &'static str,
+    pub steps: &'static [(&'static str, bool)],
+}
+
+/// Every lesson, in tutorial order.
+pub const LESSONS: &[Lesson] = &[
+    Lesson {
+        id: "finding-the-image",
+        title: "Finding the image",
+        steps: &[
+            ("Search Docker Hub", true),
+            ("Read the whole description", true),
+        ],
+    },
+    Lesson {
+        id: "interesting-outputs",
+        title: "Interesting command outputs",
+        steps: &[
+            ("image pull", false),
+            ("image ls", false),
+            ("container run", false),
+            ("scan", false),
+            ("regctl manifest", true),
+        ],
+    },
+    Lesson {
+        id: "create-from-scratch",
+        title: "Create your image from scratch",
+        steps: &[
+            ("Build the image", false),
+            ("Look at its size", false),
+            ("Run it", false),
+        ],
+    },
+    Lesson {
+        id: "image-layers",
+        title: "Image layers behavior",
+        steps: &[("Show the history", false)],
+    },
+    Lesson {
+        id: "debug-without-shell",
+        title: "Access and debug images without shell",
+        steps: &[
+            ("Start the app in the background", false),
+            ("Try to open a shell", false),
+            ("Borrow the tools of a debug container", false),
+        ],
+    },
+    Lesson {
+        id: "non-root-user",
+        title: "Setup user non-root",
+        steps: &[
+            ("Build the non-root image", false),
+            ("Run the non-root image", false),
+            ("Check the user from a debug container", false),
+        ],
+    },
+    Lesson {
+        id: "how-small",
+        title: "How small can it get?",
+        steps: &[
+            ("Build the plain image under its own tag", false),
+            ("Note its size", false),
+            ("Build a stripped binary", false),
+            ("Compare the sizes", false),
+        ],
+    },
+    Lesson {
+        id: "shell-form",
+        title: "Shell form needs a shell",
+        steps: &[
+            ("Build with a shell-form ENTRYPOINT", false),
+            ("Run it", false),
+            ("RUN in a scratch stage", false),
+            ("The fix is the exec form", false),
+        ],
+    },
+    Lesson {
+        id: "user-needs-passwd",
+        title: "A user name needs /etc/passwd",
+        steps: &[
+            ("Build without /etc/passwd", false),
+            ("Run it", false),
+            ("A number needs no lookup", false),
+        ],
+    },
+    Lesson {
+        id: "look-inside",
+        title: "Looking inside without a shell",
+        steps: &[
+            ("Build the non-root image under its own tag", false),
+            ("Create a container without starting it", false),
+            ("List its whole file system", false),
+            ("Copy one file out", false),
+        ],
+    },
+    Lesson {
+        id: "what-the-os-gives",
+        title: "What the OS usually gives you",
+        steps: &[
+            ("Build the app with its extra subcommands", false),
+            ("No /tmp", false),
+            ("Give it a /tmp", false),
+            ("No time zones", false),
+            ("No CA certificates", false),
+            ("Bring them along", false),
+            ("Time zones work", false),
+            ("Certificates work", false),
+        ],
+    },
+    Lesson {
+        id: "debug-namespaces",
+        title: "Debugging with --pid and --network container",
+        steps: &[
+            ("Build and start the app as root", false),
+            ("Join its processes and its network", false),
+        ],
+    },
+];
+
+/// The six lessons of the tutorial itself, which the tapes cover.
+pub const TUTORIAL: [&str; 6] = [
+    "finding-the-image",
+    "interesting-outputs",
+    "create-from-scratch",
+    "image-layers",
+    "debug-without-shell",
+    "non-root-user",
+];
+
+/// Every lesson id, in order.
+pub fn all_lessons() -> Vec<&'static str> {
+    LESSONS.iter().map(|l| l.id).collect()
+}
+
+/// What `check LESSONS...` prints when every step matches (the steps that
+/// need Docker Hub are skipped): `variants` names the steps, as
+/// `lesson/step`, whose documented output is a variant, and `cleaned` the
+/// containers the run removes at the end.
+pub fn all_passed(lessons: &[&str], variants: &[(&str, &str)], cleaned: &[&str]) -> String {
     let mut out = String::new();
-    out.push_str("finding-the-image · Finding the image\n");
-    out.push_str("  skip Search Docker Hub (needs `registry`: Docker Hub is not reachable)\n");
-    out.push_str(
-        "  skip Read the whole description (needs `registry`: Docker Hub is not reachable)\n",
-    );
-    out.push_str("interesting-outputs · Interesting command outputs\n");
-    for t in ["image pull", "image ls", "container run", "scan"] {
-        out.push_str(&ok(t));
+    let (mut passed, mut skipped) = (0, 0);
+    for id in lessons {
+        let lesson = LESSONS
+            .iter()
+            .find(|l| l.id == *id)
+            .expect("a known lesson");
+        out.push_str(&format!("{} · {}\n", lesson.id, lesson.title));
+        for (title, registry) in lesson.steps {
+            if *registry {
+                skipped += 1;
+                out.push_str(&format!(
+                    "  skip {title} (needs `registry`: Docker Hub is not reachable)\n"
+                ));
+                continue;
+            }
+            passed += 1;
+            let variant = variants
+                .iter()
+                .find(|(step, _)| *step == format!("{id}/{title}"))
+                .map(|(_, v)| format!(" [variant: {v}]"))
+                .unwrap_or_default();
+            out.push_str(&format!("  ok {title}{variant} [TIME]\n"));
+        }
     }
-    out.push_str("  skip regctl manifest (needs `registry`: Docker Hub is not reachable)\n");
-    out.push_str("create-from-scratch · Create your image from scratch\n");
-    for t in ["Build the image", "Look at its size", "Run it"] {
-        out.push_str(&ok(t));
+    if !cleaned.is_empty() {
+        out.push_str(&format!(
+            "cleaned up {} container(s) this run created: {}\n",
+            cleaned.len(),
+            cleaned.join(" ")
+        ));
     }
-    out.push_str("image-layers · Image layers behavior\n");
-    out.push_str(&ok("Show the history"));
-    out.push_str("debug-without-shell · Access and debug images without shell\n");
-    for t in [
-        "Start the app in the background",
-        "Try to open a shell",
-        "Borrow the tools of a debug container",
-    ] {
-        out.push_str(&ok(t));
-    }
-    out.push_str("non-root-user · Setup user non-root\n");
-    for t in [
-        "Build the non-root image",
-        "Run the non-root image",
-        "Check the user from a debug container",
-    ] {
-        out.push_str(&ok(t));
-    }
-    out.push_str(&format!(
-        "cleaned up 2 container(s) this run created: {cleaned}\n"
-    ));
-    out.push_str("14 passed, 0 failed, 3 skipped\n");
+    out.push_str(&format!("{passed} passed, 0 failed, {skipped} skipped\n"));
     out
 }
 
 /// The verdicts that name a variant on client 20.10 with its built-in BuildKit.
 pub const VARIANTS_20_10: &[(&str, &str)] = &[
-    ("container run", "client < 28"),
-    ("scan", "client < 28"),
-    ("Build the image", "builder == builtin"),
-    ("Build the non-root image", "builder == builtin"),
+    ("interesting-outputs/container run", "client < 28"),
+    ("interesting-outputs/scan", "client < 28"),
+    ("create-from-scratch/Build the image", "builder == builtin"),
+    (
+        "non-root-user/Build the non-root image",
+        "builder == builtin",
+    ),
+    ("shell-form/Run it", "client < 28"),
+    ("shell-form/RUN in a scratch stage", "builder == builtin"),
+    ("user-needs-passwd/Run it", "client < 28"),
 ];
 
 /// `check interesting-outputs` on client 28 when the pull error says

@@ -4,16 +4,8 @@
 use quick_xml::events::Event;
 use serde_json::Value;
 
+use crate::expect::TUTORIAL;
 use crate::test::Test;
-
-const LESSONS: [&str; 6] = [
-    "finding-the-image",
-    "interesting-outputs",
-    "create-from-scratch",
-    "image-layers",
-    "debug-without-shell",
-    "non-root-user",
-];
 
 #[test]
 fn json_report_holds_the_environment_summary_and_every_step() {
@@ -21,6 +13,7 @@ fn json_report_holds_the_environment_summary_and_every_step() {
         .tape("docker-20.10-builtin.tape")
         .env("DOCKER_BUILDKIT", "1")
         .args(["check", "--format", "json"])
+        .args(TUTORIAL)
         .run();
     assert!(
         out.stderr.ends_with("14 passed, 0 failed, 3 skipped\n"),
@@ -50,7 +43,7 @@ fn json_report_holds_the_environment_summary_and_every_step() {
 
     let lessons = doc["lessons"].as_array().expect("lessons");
     let ids: Vec<&str> = lessons.iter().map(|l| l["id"].as_str().unwrap()).collect();
-    assert_eq!(ids, LESSONS);
+    assert_eq!(ids, TUTORIAL);
     let steps: Vec<(String, &str, &str)> = lessons
         .iter()
         .flat_map(|l| {
@@ -168,6 +161,7 @@ fn junit_report_has_a_testsuite_per_lesson_and_a_testcase_per_step() {
                 ),
         )
         .args(["check", "--format", "junit"])
+        .args(TUTORIAL)
         .status(1)
         .run();
     assert!(
@@ -213,7 +207,7 @@ fn junit_report_has_a_testsuite_per_lesson_and_a_testcase_per_step() {
         }
     }
     let names: Vec<&str> = suites.iter().map(|s| s.0.as_str()).collect();
-    assert_eq!(names, LESSONS);
+    assert_eq!(names, TUTORIAL);
     let tests: Vec<&str> = suites.iter().map(|s| s.1.as_str()).collect();
     assert_eq!(tests, ["2", "5", "3", "1", "3", "3"]);
     let skip = "needs `registry`: Docker Hub is not reachable";

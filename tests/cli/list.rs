@@ -1,7 +1,7 @@
 use crate::test::Test;
 
 #[test]
-fn lists_the_six_lessons_in_tutorial_order() {
+fn lists_the_lessons_in_tutorial_order() {
     Test::new()
         .arg("list")
         .stdout(
@@ -12,6 +12,12 @@ fn lists_the_six_lessons_in_tutorial_order() {
             image-layers          1 steps  Image layers behavior  (needs create-from-scratch)
             debug-without-shell   3 steps  Access and debug images without shell  (needs create-from-scratch)
             non-root-user         3 steps  Setup user non-root
+            how-small             4 steps  How small can it get?
+            shell-form            4 steps  Shell form needs a shell  (needs how-small)
+            user-needs-passwd     3 steps  A user name needs /etc/passwd
+            look-inside           4 steps  Looking inside without a shell
+            what-the-os-gives     8 steps  What the OS usually gives you
+            debug-namespaces      2 steps  Debugging with --pid and --network container
             ",
         )
         .stderr("")
