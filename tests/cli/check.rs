@@ -1,6 +1,6 @@
 //! `check` replays every lesson and tells whether the docs still match.
 
-use crate::expect::{all_passed, ONE_WORD_DRIFT, TUTORIAL, VARIANTS_20_10};
+use crate::expect::{all_lessons, all_passed, ONE_WORD_DRIFT, VARIANTS_20_10};
 use crate::test::{tape, Test};
 
 #[test]
@@ -8,11 +8,15 @@ fn docker_28_with_buildx_matches_the_docs() {
     Test::new()
         .tape("docker-28-buildx.tape")
         .arg("check")
-        .args(TUTORIAL)
         .stdout(&all_passed(
-            &TUTORIAL,
+            &all_lessons(),
             &[],
-            &["11c2b57dfac8", "90aff01ee1b1"],
+            &[
+                "59bd2d542c02",
+                "11dfd768e880",
+                "11c2b57dfac8",
+                "90aff01ee1b1",
+            ],
         ))
         .stderr("")
         .run();
@@ -24,11 +28,15 @@ fn docker_20_10_with_builtin_buildkit_uses_its_variants() {
         .tape("docker-20.10-builtin.tape")
         .env("DOCKER_BUILDKIT", "1")
         .arg("check")
-        .args(TUTORIAL)
         .stdout(&all_passed(
-            &TUTORIAL,
+            &all_lessons(),
             VARIANTS_20_10,
-            &["d4b415313ef5", "e7ac19bcac45"],
+            &[
+                "459d8ba63e3f",
+                "bbe5c49dfecc",
+                "d4b415313ef5",
+                "e7ac19bcac45",
+            ],
         ))
         .stderr("")
         .run();
@@ -39,22 +47,40 @@ fn volatile_values_are_not_drift() {
     Test::new()
         .tape("docker-28-buildx-volatile.tape")
         .arg("check")
-        .args(TUTORIAL)
         .stdout(&all_passed(
-            &TUTORIAL,
+            &all_lessons(),
             &[],
-            &["c0e4f2a6b8d1", "2b6e8d0f1a3c"],
+            &[
+                "6ace3e653d13",
+                "22e0e879f991",
+                "c0e4f2a6b8d1",
+                "2b6e8d0f1a3c",
+            ],
         ))
         .stderr("")
         .run();
 }
 
+/// A stopped step's container goes with the signal (`--sig-proxy`, `--rm`);
+/// the one left running in the background is removed at the end, by ID.
 #[test]
 fn the_run_removes_exactly_the_containers_it_created() {
     let out = Test::new()
-        .tape("docker-28-buildx.tape")
-        .args(["check", "create-from-scratch"])
-        .status(0)
+        .args(["check", "debug-without-shell"])
+        .stdout(
+            "
+            create-from-scratch · Create your image from scratch (needed by a later lesson)
+              ok Build the image [TIME]
+              ok Look at its size [TIME]
+              ok Run it [TIME]
+            debug-without-shell · Access and debug images without shell
+              ok Start the app in the background [TIME]
+              ok Try to open a shell [TIME]
+              ok Borrow the tools of a debug container [TIME]
+            cleaned up 1 container(s) this run created: 90aff01ee1b1
+            6 passed, 0 failed, 0 skipped
+            ",
+        )
         .run();
     let run_id = out
         .calls
@@ -71,8 +97,12 @@ image build --file Dockerfile-simple --progress plain --tag knowing-scratch-imag
 image ls knowing-scratch-image
 container run --label io.knowing-scratch.run=RUN --label io.knowing-scratch.step=2 --rm knowing-scratch-image
 ps -q --no-trunc --filter label=io.knowing-scratch.run=RUN --filter label=io.knowing-scratch.step=2
-rm -f 9febee740adc3fa1d83aab4338fbe1559aa64e0d6723384cbe29cdd9f0f78439
+container run --label io.knowing-scratch.run=RUN --label io.knowing-scratch.step=0 --detach knowing-scratch-image
+container ls --latest --quiet
+container exec -it 90aff01ee1b1 bash
+container run --label io.knowing-scratch.run=RUN --label io.knowing-scratch.step=2 --rm -it --pid container:90aff01ee1b1 busybox
 ps -aq --no-trunc --filter label=io.knowing-scratch.run=RUN
+rm -f 90aff01ee1b1d44480db116ee2a83bc9ca40b404fe904e2081c5fe94090f6cce
 "
     );
 }
