@@ -363,3 +363,5 @@ impl Pattern {
     }
 }
 
+#[cfg(test)]
+mod tests;
