@@ -65,6 +65,14 @@ fn identical_output_matches_with_an_empty_diff() {
 }
 
 #[test]
+fn empty_outputs() {
+    assert!(matches("", ""));
+    assert!(matches("\n\n", "  \r\n"));
+    assert_eq!(compare("", "x").diff, vec![plain(DiffTag::Added, "x")]);
+    assert_eq!(compare("x", "").diff, vec![plain(DiffTag::Removed, "x")]);
+}
+
+#[test]
 fn each_volatile_kind_matches_another_value_of_its_kind() {
     assert!(matches(ID, ID2));
     assert!(!matches(ID, &ID2[..63]));
@@ -419,9 +427,7 @@ fn parse_errors_point_at_the_marker() {
         (
             1,
             7,
-            "`{{.ID}}` is not a marker; write `\\{{` for a literal `{{` "
-                .trim_end()
-                .into()
+            "`{{.ID}}` is not a marker; write `\\{{` for a literal `{{`".into()
         )
     );
 }
