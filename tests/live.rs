@@ -76,8 +76,6 @@ impl Engine {
         assert_eq!(locked, 0, "lock {}", path.display());
         let answer = Command::new(client)
             .args(["version", "--format", "{{.Server.Version}}"])
-            .env_remove("DOCKER_HOST")
-            .env_remove("DOCKER_CONTEXT")
             .output()
             .expect("run the docker client");
         assert!(
@@ -91,6 +89,17 @@ impl Engine {
     }
 }
 
+/// The tool, run where the user's docker would connect.
+fn live_test() -> Test {
+    let mut test = Test::new().timeout(CHECK_TIMEOUT);
+    for name in ["DOCKER_HOST", "DOCKER_CONTEXT"] {
+        if let Ok(value) = std::env::var(name) {
+            test = test.env(name, &value);
+        }
+    }
+    test
+}
+
 fn wrapper(name: &str) -> PathBuf {
     repo().join("tests/engine/wrappers").join(name)
 }
@@ -99,10 +108,9 @@ fn wrapper(name: &str) -> PathBuf {
 fn lessons_match_on_client_20_10_with_builtin_buildkit() {
     let docker = old_client();
     let _engine = Engine::take(&docker);
-    Test::new()
+    live_test()
         .docker(&docker)
         .env("DOCKER_BUILDKIT", "1")
-        .timeout(CHECK_TIMEOUT)
         .redact(CLEANED, CLEANED_AS)
         .arg("check")
         .stdout(&all_passed(&all_lessons(), VARIANTS_20_10, &IDS))
@@ -114,9 +122,8 @@ fn lessons_match_on_client_20_10_with_builtin_buildkit() {
 fn lessons_match_on_client_28_with_buildx() {
     let docker = new_client();
     let _engine = Engine::take(&docker);
-    Test::new()
+    live_test()
         .docker(&docker)
-        .timeout(CHECK_TIMEOUT)
         .redact(CLEANED, CLEANED_AS)
         .arg("check")
         .stdout(&all_passed(&all_lessons(), &[], &IDS))
@@ -130,10 +137,9 @@ fn lessons_match_on_client_28_with_buildx() {
 fn one_changed_word_of_a_real_output_is_drift() {
     let docker = new_client();
     let _engine = Engine::take(&docker);
-    Test::new()
+    live_test()
         .docker(&wrapper("docker-drift"))
         .env("KNOWING_SCRATCH_REAL_DOCKER", &docker.to_string_lossy())
-        .timeout(CHECK_TIMEOUT)
         .args(["check", "interesting-outputs"])
         .stdout(ONE_WORD_DRIFT)
         .stderr("")
@@ -146,10 +152,9 @@ fn one_changed_word_of_a_real_output_is_drift() {
 fn volatile_changes_to_real_outputs_are_not_drift() {
     let docker = new_client();
     let _engine = Engine::take(&docker);
-    Test::new()
+    live_test()
         .docker(&wrapper("docker-volatile"))
         .env("KNOWING_SCRATCH_REAL_DOCKER", &docker.to_string_lossy())
-        .timeout(CHECK_TIMEOUT)
         .redact(CLEANED, CLEANED_AS)
         .arg("check")
         .stdout(&all_passed(&all_lessons(), &[], &IDS))
