@@ -135,11 +135,7 @@ pub fn bless(
                 .failures
                 .iter()
                 .any(|f| matches!(f, Failure::Output))
-                .then(|| {
-                    expected
-                        .output
-                        .bless(actual, &expected.options, &known)
-                })
+                .then(|| expected.output.bless(actual, &expected.options, &known))
                 .filter(|new| new != expected.output.source());
             let exit = so.failures.iter().find_map(|f| match f {
                 Failure::ExitCode { actual, .. } => Some(*actual),
@@ -252,21 +248,13 @@ fn edit_source(source: &str, edits: &[Edit]) -> Result<String, String> {
                 None => 0,
                 Some(_) => step.exit,
             };
-            let present = Positions::index(&text)
-                .key(&format!("{at}.exit"))
-                .is_some();
+            let present = Positions::index(&text).key(&format!("{at}.exit")).is_some();
             if present || code != inherited {
                 let after: &[&str] = match e.variant {
                     None => &["output", "run"],
                     Some(_) => &["output", "note", "when"],
                 };
-                text = set_value(
-                    &text,
-                    &at,
-                    "exit",
-                    &Scalar::Inline(code.to_string()),
-                    after,
-                )?;
+                text = set_value(&text, &at, "exit", &Scalar::Inline(code.to_string()), after)?;
             }
             match e.variant {
                 None => step.exit = code,
@@ -286,7 +274,10 @@ fn edit_source(source: &str, edits: &[Edit]) -> Result<String, String> {
     for e in edits {
         if let Some(new) = &e.output {
             Pattern::parse(new).map_err(|err| {
-                format!("the blessed output of step '{}' does not compile: {err}", e.title)
+                format!(
+                    "the blessed output of step '{}' does not compile: {err}",
+                    e.title
+                )
             })?;
         }
     }
@@ -363,9 +354,7 @@ fn tail_after_value(rest: &str) -> &str {
         Some(_) => trimmed
             .find(" #")
             .or_else(|| trimmed.find("\t#"))
-            .map_or(trimmed.len(), |i| {
-                trimmed[..i].trim_end().len()
-            }),
+            .map_or(trimmed.len(), |i| trimmed[..i].trim_end().len()),
     };
     &rest[start + end..]
 }
@@ -518,7 +507,13 @@ steps:
     #[test]
     fn rewrites_a_block_and_nothing_else() {
         let got = edit_source(LESSON, &[edit(0, None, Some("b\nc\n"), None)]).unwrap();
-        assert_eq!(got, LESSON.replace("    output: |\n      a\n", "    output: |\n      b\n      c\n"));
+        assert_eq!(
+            got,
+            LESSON.replace(
+                "    output: |\n      a\n",
+                "    output: |\n      b\n      c\n"
+            )
+        );
     }
 
     #[test]
@@ -526,11 +521,10 @@ steps:
         let got = edit_source(LESSON, &[edit(1, None, Some("new\n"), Some(2))]).unwrap();
         assert_eq!(
             got,
-            LESSON
-                .replace(
-                    "    output: \"old\"  # trailing comment\n    exit: 0\n",
-                    "    output: |  # trailing comment\n      new\n    exit: 2\n"
-                )
+            LESSON.replace(
+                "    output: \"old\"  # trailing comment\n    exit: 0\n",
+                "    output: |  # trailing comment\n      new\n    exit: 2\n"
+            )
         );
     }
 

@@ -22,14 +22,14 @@
 use std::fmt::Write as _;
 
 use crate::lesson::model::{InputDoc, LessonDoc, StepDoc, StopDoc, VariantDoc};
-use crate::render::{REGISTRY, TYPED};
+use crate::render::{REGISTRY, TERMINAL, TYPED};
 use crate::yaml_text::{flow_list, key_value};
 
 /// What an import found.
 #[derive(Debug, Clone)]
 pub struct Imported {
     pub lessons: Vec<LessonDoc>,
-    /// Titles of sections that held no command.
+    /// Titles of `##` sections that held no command.
     pub skipped: Vec<String>,
 }
 
@@ -61,7 +61,7 @@ pub fn import(markdown: &str) -> Imported {
     let mut i = 0;
     while i < blocks.len() {
         match &blocks[i] {
-            Block::Heading { level, text } if *level <= 2 => b.start_lesson(text),
+            Block::Heading { level, text } if *level <= 2 => b.start_lesson(text, *level),
             Block::Heading { text, .. } => b.step_heading(text),
             Block::Comment(text) => b.comment(text),
             Block::Line(l) => b.prose.push((*l).to_string()),
@@ -450,9 +450,7 @@ fn typed_item(line: &str) -> Option<InputDoc> {
     let (wait, rest) = code_span(rest)?;
     let rest = rest.strip_prefix(": ")?;
     let (send, rest) = code_span(rest)?;
-    rest.trim()
-        .is_empty()
-        .then(|| InputDoc { wait, send })
+    rest.trim().is_empty().then_some(InputDoc { wait, send })
 }
 
 /// The content of the code span that starts `s`, and what follows it.
@@ -526,6 +524,9 @@ struct Builder {
     /// Indices of the steps under the current `###` heading.
     group: Vec<usize>,
     seen_heading: bool,
+    /// The current lesson comes from the `#` title, not a section: when it
+    /// holds no command it is not reported as left out.
+    document_title: bool,
 }
 
 fn blank_lesson(title: &str, id: String, needs: Vec<String>) -> LessonDoc {
@@ -561,10 +562,14 @@ impl Builder {
         }
     }
 
-    fn start_lesson(&mut self, title: &str) {
+    fn start_lesson(&mut self, title: &str, level: usize) {
         self.finish_lesson();
-        let (id, needs) = self.meta.take().unwrap_or_else(|| (slug(title), Vec::new()));
+        let (id, needs) = self
+            .meta
+            .take()
+            .unwrap_or_else(|| (slug(title), Vec::new()));
         self.cur = Some(blank_lesson(title, id, needs));
+        self.document_title = level == 1;
     }
 
     fn step_heading(&mut self, text: &str) {
@@ -585,10 +590,19 @@ impl Builder {
             .get_or_insert_with(|| blank_lesson("Tutorial", "tutorial".into(), Vec::new()));
         let mut requires = Vec::new();
         let mut prose = Vec::new();
+        let mut tty = false;
         if takes_prose {
             for l in self.prose.drain(..) {
                 match needs_line(&l) {
-                    Some(mut n) => requires.append(&mut n),
+                    Some(n) => {
+                        for x in n {
+                            if x == TERMINAL {
+                                tty = true;
+                            } else {
+                                requires.push(x);
+                            }
+                        }
+                    }
                     None => prose.push(l),
                 }
             }
@@ -615,7 +629,7 @@ impl Builder {
             stop: f.stop,
             mode: None,
             sizes: None,
-            tty: false,
+            tty: tty && f.input.is_empty(),
             input: f.input,
             variants: f.variants,
         });
@@ -648,7 +662,9 @@ impl Builder {
             return;
         };
         if lesson.steps.is_empty() {
-            self.skipped.push(lesson.title);
+            if !self.document_title {
+                self.skipped.push(lesson.title);
+            }
             return;
         }
         // Titles identify steps: make repeats unique.
@@ -817,7 +833,10 @@ mod tests {
         assert_eq!(a.steps[1].text, "Then this.\n");
         assert_eq!(a.steps[1].run, "docker a \\\n  --b\n");
         let b = &got.lessons[1];
-        assert_eq!((b.id.as_str(), b.intro.as_str()), ("section-two", "About it.\n"));
+        assert_eq!(
+            (b.id.as_str(), b.intro.as_str()),
+            ("section-two", "About it.\n")
+        );
         assert_eq!(b.steps[0].title, "pull");
         assert_eq!(b.steps[0].text, "You can't.\n");
         assert_eq!(b.steps[0].output, "denied\n");

@@ -28,6 +28,8 @@ pub const LEGEND: &str = "In the outputs below, `{{int}}` stands for any number,
 pub const TYPED: &str = "Typed at the prompts:";
 /// How the `registry` requirement reads.
 pub const REGISTRY: &str = "access to Docker Hub";
+/// How `tty: true` reads.
+pub const TERMINAL: &str = "a terminal";
 
 /// Why a README cannot be rendered into.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -116,18 +118,22 @@ fn render_lesson(out: &mut String, lesson: &Lesson) {
 fn render_step(out: &mut String, step: &Step) {
     let _ = write!(out, "\n### {}\n", one_line(&step.title));
     paragraph(out, &step.text);
-    if !step.requires.is_empty() {
-        let needs: Vec<String> = step
-            .requires
-            .iter()
-            .map(|r| {
-                if r == "registry" {
-                    REGISTRY.to_string()
-                } else {
-                    code_span(r)
-                }
-            })
-            .collect();
+    let mut needs: Vec<String> = step
+        .requires
+        .iter()
+        .map(|r| {
+            if r == "registry" {
+                REGISTRY.to_string()
+            } else {
+                code_span(r)
+            }
+        })
+        .collect();
+    // With typed input the terminal goes without saying.
+    if step.tty.as_ref().is_some_and(Vec::is_empty) {
+        needs.push(TERMINAL.to_string());
+    }
+    if !needs.is_empty() {
         let _ = write!(out, "\n*Needs {}.*\n", needs.join(", "));
     }
     out.push('\n');
@@ -157,7 +163,11 @@ fn render_step(out: &mut String, step: &Step) {
     } else if let Some(d) = step.stop.after {
         notes.push(format!("stopped after {}", duration(d)));
     }
-    details(out, &summary(None, &notes, None), step.expected.output.source());
+    details(
+        out,
+        &summary(None, &notes, None),
+        step.expected.output.source(),
+    );
     for v in &step.variants {
         let notes = if v.expected.exit != 0 {
             vec![format!("exit code {}", v.expected.exit)]
@@ -189,10 +199,7 @@ fn summary(when: Option<&str>, notes: &[String], note: Option<&str>) -> String {
 
 /// A folded output block, laid out exactly like the original tutorial's.
 fn details(out: &mut String, summary: &str, text: &str) {
-    let _ = write!(
-        out,
-        "\n<details>\n  <summary>{summary}</summary>\n\n"
-    );
+    let _ = write!(out, "\n<details>\n  <summary>{summary}</summary>\n\n");
     let mut block = String::new();
     fenced(&mut block, "", text.strip_suffix('\n').unwrap_or(text));
     for line in block.lines() {
@@ -228,7 +235,10 @@ fn paragraph(out: &mut String, text: &str) {
 /// Inline code that survives any backticks in `s`.
 pub fn code_span(s: &str) -> String {
     let ticks = "`".repeat(longest_run(s, '`') + 1);
-    let pad = if s.starts_with('`') || s.ends_with('`') || (s.starts_with(' ') && s.ends_with(' ') && !s.trim().is_empty()) {
+    let pad = if s.starts_with('`')
+        || s.ends_with('`')
+        || (s.starts_with(' ') && s.ends_with(' ') && !s.trim().is_empty())
+    {
         " "
     } else {
         ""

@@ -18,9 +18,10 @@ pub const STEP: usize = 2;
 
 /// Choose how to write `text`.
 pub fn scalar(text: &str) -> Scalar {
-    let odd = text
-        .chars()
-        .any(|c| (c.is_control() && c != '\n' && c != '\t') || matches!(c, '\u{2028}' | '\u{2029}' | '\u{feff}'));
+    let odd = text.chars().any(|c| {
+        (c.is_control() && c != '\n' && c != '\t')
+            || matches!(c, '\u{2028}' | '\u{2029}' | '\u{feff}')
+    });
     if odd {
         return Scalar::Inline(quoted(text));
     }
@@ -147,15 +148,20 @@ mod tests {
     fn round(text: &str) -> (String, String, String) {
         let top = key_value(0, "k", text);
         let doc: Doc = serde_norway::from_str(&top).unwrap_or_else(|e| panic!("{top}: {e}"));
-        let nested = format!("s:\n  - t: 1\n{}\n  - t: 2\n    k: x\n", key_value(4, "k", text));
-        let n: Nested =
-            serde_norway::from_str(&nested).unwrap_or_else(|e| panic!("{nested}: {e}"));
+        let nested = format!(
+            "s:\n  - t: 1\n{}\n  - t: 2\n    k: x\n",
+            key_value(4, "k", text)
+        );
+        let n: Nested = serde_norway::from_str(&nested).unwrap_or_else(|e| panic!("{nested}: {e}"));
         (nested, doc.k, n.s[0].k.clone())
     }
 
     #[test]
     fn chooses_a_readable_form() {
-        assert_eq!(scalar("docker image ls"), Scalar::Inline("docker image ls".into()));
+        assert_eq!(
+            scalar("docker image ls"),
+            Scalar::Inline("docker image ls".into())
+        );
         assert_eq!(scalar("true"), Scalar::Inline("\"true\"".into()));
         assert_eq!(scalar("1.81MB"), Scalar::Inline("\"1.81MB\"".into()));
         assert_eq!(scalar("/ # "), Scalar::Inline("\"/ # \"".into()));
@@ -177,7 +183,10 @@ mod tests {
         );
         assert_eq!(scalar("a\n\n"), Scalar::Inline("\"a\\n\\n\"".into()));
         assert_eq!(scalar("a\r\n"), Scalar::Inline("\"a\\r\\n\"".into()));
-        assert_eq!(flow_list(&["registry".into(), "a, b".into()]), "[registry, \"a, b\"]");
+        assert_eq!(
+            flow_list(&["registry".into(), "a, b".into()]),
+            "[registry, \"a, b\"]"
+        );
     }
 
     #[test]

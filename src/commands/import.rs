@@ -21,9 +21,10 @@ pub fn import(file: &Path, out: Option<&Path>) -> Result<Exit, Error> {
     for title in &found.skipped {
         eprintln!("left out section `{title}`: it holds no command");
     }
-    let name = file
-        .file_name()
-        .map_or_else(|| "a Markdown tutorial".into(), |n| n.to_string_lossy().to_string());
+    let name = file.file_name().map_or_else(
+        || "a Markdown tutorial".into(),
+        |n| n.to_string_lossy().to_string(),
+    );
     let header = format!("Imported from {name} by `knowing-scratch import`.");
     let mut docs = Vec::new();
     for lesson in &found.lessons {

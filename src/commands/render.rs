@@ -41,7 +41,11 @@ pub fn render(settings: &Settings, check: bool, readme: &Path) -> Result<Exit, E
         println!(
             "rendered {} lesson{} into `{name}`",
             lessons.set.lessons.len(),
-            if lessons.set.lessons.len() == 1 { "" } else { "s" }
+            if lessons.set.lessons.len() == 1 {
+                ""
+            } else {
+                "s"
+            }
         );
     }
     Ok(Exit::Ok)
