@@ -674,6 +674,8 @@ mod engine {
             "    - Using default tag: latest\n",
             "    - Error response from daemon: 'scratch' is a reserved name\n",
             "    + REPOSITORY   TAG       IMAGE ID   CREATED   SIZE\n",
+            "    - docker: Error response from daemon: 'scratch' is a reserved name.\n",
+            "    - See 'docker run --help'.\n",
             "    - manifest unknown\n",
         ] {
             assert!(r.stdout.contains(line), "missing {line:?} in\n{}", r.stdout);
