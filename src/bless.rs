@@ -20,8 +20,6 @@ use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use anyhow::Context;
-
 use crate::color::Palette;
 use crate::error::{Error, Exit};
 use crate::lesson::model::LessonDoc;
@@ -167,7 +165,7 @@ pub fn bless(
     }
     for (file, list) in &edits {
         let source = std::fs::read_to_string(file)
-            .with_context(|| format!("read the lesson file {}", file.display()))?;
+            .map_err(|e| Error::Usage(format!("cannot read {}: {e}", file.display())))?;
         let edited = edit_source(&source, list).map_err(|e| {
             Error::Usage(format!(
                 "cannot bless {}: {e}; nothing was written to it",
@@ -175,7 +173,7 @@ pub fn bless(
             ))
         })?;
         write_atomic(file, edited.as_bytes())
-            .with_context(|| format!("write the lesson file {}", file.display()))?;
+            .map_err(|e| Error::Usage(format!("cannot write {}: {e}", file.display())))?;
         for e in list {
             result.written += 1;
             let variant = if e.label == "default" {

@@ -435,6 +435,34 @@ mod import {
     }
 
     #[test]
+    fn a_missing_or_empty_tutorial_is_a_usage_error() {
+        let tmp = tempfile::tempdir().unwrap();
+        let r = ks(tmp.path(), &["import", "nothere.md"]);
+        assert_eq!(
+            (r.code, r.stdout.as_str(), r.stderr.as_str()),
+            (
+                2,
+                "",
+                "error: cannot read the tutorial `nothere.md`: No such file or directory (os error 2)\n"
+            )
+        );
+        std::fs::write(
+            tmp.path().join("prose.md"),
+            "# Notes\n\n## Only words\n\nNo commands.\n",
+        )
+        .unwrap();
+        let r = ks(tmp.path(), &["import", "prose.md"]);
+        assert_eq!(
+            (r.code, r.stdout.as_str(), r.stderr.as_str()),
+            (
+                2,
+                "",
+                "error: `prose.md` holds no commands to import: write each as a fenced block followed by a `<details>` output block, or as `$ ` lines in a ```console block\n"
+            )
+        );
+    }
+
+    #[test]
     fn import_never_overwrites_a_lesson_file() {
         let tmp = tempfile::tempdir().unwrap();
         std::fs::create_dir(tmp.path().join("out")).unwrap();

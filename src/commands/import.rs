@@ -3,14 +3,16 @@
 
 use std::path::Path;
 
-use anyhow::Context;
-
 use crate::error::{Error, Exit};
 use crate::import;
 
 pub fn import(file: &Path, out: Option<&Path>) -> Result<Exit, Error> {
-    let markdown = std::fs::read_to_string(file)
-        .with_context(|| format!("read the tutorial `{}`", file.display()))?;
+    let markdown = std::fs::read_to_string(file).map_err(|e| {
+        Error::Usage(format!(
+            "cannot read the tutorial `{}`: {e}",
+            file.display()
+        ))
+    })?;
     let found = import::import(&markdown);
     if found.lessons.is_empty() {
         return Err(Error::Usage(format!(
@@ -42,7 +44,7 @@ pub fn import(file: &Path, out: Option<&Path>) -> Result<Exit, Error> {
         return Ok(Exit::Ok);
     };
     std::fs::create_dir_all(dir)
-        .with_context(|| format!("create the folder `{}`", dir.display()))?;
+        .map_err(|e| Error::Usage(format!("cannot create the folder `{}`: {e}", dir.display())))?;
     let paths: Vec<_> = found
         .lessons
         .iter()
@@ -56,7 +58,8 @@ pub fn import(file: &Path, out: Option<&Path>) -> Result<Exit, Error> {
         )));
     }
     for (path, yaml) in paths.iter().zip(&docs) {
-        std::fs::write(path, yaml).with_context(|| format!("write `{}`", path.display()))?;
+        std::fs::write(path, yaml)
+            .map_err(|e| Error::Usage(format!("cannot write `{}`: {e}", path.display())))?;
         println!("wrote {}", path.display());
     }
     Ok(Exit::Ok)

@@ -3,8 +3,6 @@
 
 use std::path::Path;
 
-use anyhow::Context;
-
 use crate::color::Palette;
 use crate::commands::load_lessons;
 use crate::error::{Error, Exit};
@@ -13,8 +11,12 @@ use crate::settings::Settings;
 
 pub fn render(settings: &Settings, check: bool, readme: &Path) -> Result<Exit, Error> {
     let lessons = load_lessons(settings)?;
-    let old = std::fs::read_to_string(readme)
-        .with_context(|| format!("read the README `{}`", readme.display()))?;
+    let old = std::fs::read_to_string(readme).map_err(|e| {
+        Error::Usage(format!(
+            "cannot read the README `{}`: {e}",
+            readme.display()
+        ))
+    })?;
     let body = render::render_lessons(&lessons.set.lessons);
     let new = render::splice(&old, &body)
         .map_err(|e| Error::Usage(format!("`{}` {e}", readme.display())))?;
@@ -37,7 +39,7 @@ pub fn render(settings: &Settings, check: bool, readme: &Path) -> Result<Exit, E
         println!("`{name}` is already up to date");
     } else {
         crate::bless::write_atomic(readme, new.as_bytes())
-            .with_context(|| format!("write the README `{name}`"))?;
+            .map_err(|e| Error::Usage(format!("cannot write the README `{name}`: {e}")))?;
         println!(
             "rendered {} lesson{} into `{name}`",
             lessons.set.lessons.len(),
