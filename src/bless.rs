@@ -133,7 +133,18 @@ pub fn bless(
                 .failures
                 .iter()
                 .any(|f| matches!(f, Failure::Output))
-                .then(|| expected.output.bless(actual, &expected.options, &known))
+                .then(|| {
+                    let mut new = expected.output.bless(actual, &expected.options, &known);
+                    // The matcher keeps the documented text's final newline; an
+                    // output written for the first time gets one, like the others.
+                    if expected.output.source().is_empty()
+                        && !new.is_empty()
+                        && !new.ends_with('\n')
+                    {
+                        new.push('\n');
+                    }
+                    new
+                })
                 .filter(|new| new != expected.output.source());
             let exit = so.failures.iter().find_map(|f| match f {
                 Failure::ExitCode { actual, .. } => Some(*actual),

@@ -586,7 +586,11 @@ mod bless {
     #[test]
     fn a_quoted_output_becomes_a_block_and_the_rest_keeps_its_bytes() {
         let (tmp, file, docker) = setup();
-        edit_once(&file, "    output: 'oops'   #", "    output: 'oups'   #");
+        edit_once(
+            &file,
+            "    output: \"oops\\n\"   #",
+            "    output: \"oups\\n\"   #",
+        );
         let drifted = read(&file);
         let r = check(tmp.path(), &docker, &["--bless"]);
         assert_eq!(r.code, 0, "{r:?}");
@@ -597,8 +601,8 @@ mod bless {
             r.stdout
         );
         let after = read(&file);
-        let old_value = "    output: 'oups'   # single-quoted, no newline\n";
-        let new_value = "    output: |   # single-quoted, no newline\n      oops\n";
+        let old_value = "    output: \"oups\\n\"   # double-quoted on purpose\n";
+        let new_value = "    output: |   # double-quoted on purpose\n      oops\n";
         let at = drifted.find(old_value).unwrap();
         assert_eq!(&after[..at], &drifted[..at], "bytes before the value");
         assert_eq!(&after[at..at + new_value.len()], new_value);
@@ -611,6 +615,33 @@ mod bless {
         assert!(after.contains("title: 'Echoes'   # odd quoting on purpose\n"));
         let r = check(tmp.path(), &docker, &[]);
         assert_eq!(r.code, 0, "{r:?}");
+    }
+
+    #[test]
+    fn an_output_never_documented_is_written_after_the_command() {
+        let (tmp, file, docker) = setup();
+        let pristine = read(&file);
+        let step = "\n  - title: new\n    run: printf 'fresh\\n'   # no output yet\n";
+        std::fs::write(&file, format!("{pristine}{step}")).unwrap();
+        let r = check(tmp.path(), &docker, &["--bless"]);
+        assert_eq!(r.code, 0, "{r:?}");
+        assert!(
+            r.stdout
+                .ends_with("\nblessed lessons/01-echoes.yaml: step 'new'\n"),
+            "{}",
+            r.stdout
+        );
+        assert_text(
+            &read(&file),
+            &format!("{pristine}{step}    output: |\n      fresh\n"),
+            "the blessed lesson file",
+        );
+        let r = check(tmp.path(), &docker, &[]);
+        assert!(
+            r.stdout.ends_with("5 passed, 0 failed, 0 skipped\n"),
+            "{}",
+            r.stdout
+        );
     }
 
     #[test]
