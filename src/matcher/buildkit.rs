@@ -275,11 +275,11 @@ pub(crate) struct Outcome<'a> {
 }
 
 /// Compares the real lines (normalised) with the documented log.
-pub(crate) fn compare<'a>(
+pub(crate) fn compare<'a: 'c, 'c>(
     doc: &DocLog,
     lines: &[Line],
     real: &[&'a str],
-    ctx: &mut Ctx,
+    ctx: &mut Ctx<'c>,
     notes: &mut Vec<String>,
 ) -> Outcome<'a> {
     let log = RealLog::read(real);
@@ -330,11 +330,11 @@ pub(crate) fn compare<'a>(
     }
 }
 
-fn pair_vertex(
+fn pair_vertex<'c>(
     dv: &DocVertex,
-    rv: &RealVertex,
+    rv: &RealVertex<'c>,
     r: usize,
-    ctx: &mut Ctx,
+    ctx: &mut Ctx<'c>,
     notes: &mut Vec<String>,
 ) -> Pair {
     let _ = dv.name.matches(rv.name, ctx);

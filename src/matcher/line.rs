@@ -81,7 +81,7 @@ pub(crate) struct LineRegex {
 #[derive(Debug, Clone)]
 pub(crate) enum Check {
     /// A value found in the documented text; `id` numbers the distinct
-    /// documented values of the pattern.
+    /// documented values of a consistent rule in the pattern.
     Volatile {
         rule: usize,
         documented: String,
@@ -105,11 +105,15 @@ pub(crate) struct Compiler {
 
 impl Compiler {
     fn volatile(&mut self, rule: usize, documented: &str) -> Check {
-        let next = u32::try_from(self.values.len()).expect("fewer than 2^32 values");
-        let id = *self
-            .values
-            .entry((rule, documented.to_string()))
-            .or_insert(next);
+        let id = if RULES[rule].consistent {
+            let next = u32::try_from(self.values.len()).expect("fewer than 2^32 values");
+            *self
+                .values
+                .entry((rule, documented.to_string()))
+                .or_insert(next)
+        } else {
+            u32::MAX
+        };
         Check::Volatile {
             rule,
             documented: documented.to_string(),
@@ -191,7 +195,7 @@ impl Line {
     /// Matches a real line, binding its values in `ctx`; on failure nothing
     /// stays bound. A text mismatch anywhere wins over a value that does
     /// not fit, so `Mismatch::Check` means "this line, changed".
-    pub(crate) fn matches(&self, real: &str, ctx: &mut Ctx) -> Result<(), Mismatch> {
+    pub(crate) fn matches<'r>(&self, real: &'r str, ctx: &mut Ctx<'r>) -> Result<(), Mismatch> {
         let checkpoint = ctx.checkpoint();
         let result = match &self.kind {
             Kind::Literal(text) if text == real => Ok(()),
@@ -213,7 +217,11 @@ impl Line {
     }
 }
 
-fn match_pieces(elements: &[Element], real: &str, ctx: &mut Ctx) -> Result<(), Mismatch> {
+fn match_pieces<'r>(
+    elements: &[Element],
+    real: &'r str,
+    ctx: &mut Ctx<'r>,
+) -> Result<(), Mismatch> {
     let mut rest = real;
     let mut misfit = None;
     for element in elements {
@@ -411,11 +419,12 @@ enum Key {
 }
 
 /// The state of one comparison: its options, the captures of earlier
-/// steps, and what documented values and captures stand for so far.
+/// steps, and what documented values and captures stand for so far (parts
+/// of the real output, which outlives the comparison).
 pub(crate) struct Ctx<'a> {
     opts: &'a Options,
     known: &'a HashMap<String, String>,
-    bound: HashMap<Key, String>,
+    bound: HashMap<Key, &'a str>,
     /// Keys in the order bound, to undo.
     log: Vec<Key>,
 }
@@ -442,7 +451,7 @@ impl<'a> Ctx<'a> {
     }
 
     /// Whether `line` matches `real`, leaving no bindings behind.
-    pub(crate) fn probe(&mut self, line: &Line, real: &str) -> bool {
+    pub(crate) fn probe(&mut self, line: &Line, real: &'a str) -> bool {
         let checkpoint = self.checkpoint();
         let matched = line.matches(real, self).is_ok();
         self.rollback(checkpoint);
@@ -451,7 +460,7 @@ impl<'a> Ctx<'a> {
 
     /// Whether `line` has the shape of `real`, even if a value does not fit:
     /// the line is then the documented one, changed. Leaves no bindings.
-    pub(crate) fn probe_shape(&mut self, line: &Line, real: &str) -> bool {
+    pub(crate) fn probe_shape(&mut self, line: &Line, real: &'a str) -> bool {
         let checkpoint = self.checkpoint();
         let shaped = line.matches(real, self) != Err(Mismatch::Text);
         self.rollback(checkpoint);
@@ -459,25 +468,23 @@ impl<'a> Ctx<'a> {
     }
 
     /// The value captured under `name` in this comparison.
-    pub(crate) fn captured(&self, name: &str) -> Option<&str> {
-        self.bound
-            .get(&Key::Capture(name.to_string()))
-            .map(String::as_str)
+    pub(crate) fn captured(&self, name: &str) -> Option<&'a str> {
+        self.bound.get(&Key::Capture(name.to_string())).copied()
     }
 
-    fn bind(&mut self, key: Key, value: &str) -> Result<(), String> {
+    fn bind(&mut self, key: Key, value: &'a str) -> Result<(), String> {
         match self.bound.get(&key) {
-            Some(earlier) if earlier == value => Ok(()),
-            Some(earlier) => Err(earlier.clone()),
+            Some(&earlier) if earlier == value => Ok(()),
+            Some(earlier) => Err(earlier.to_string()),
             None => {
-                self.bound.insert(key.clone(), value.to_string());
+                self.bound.insert(key.clone(), value);
                 self.log.push(key);
                 Ok(())
             }
         }
     }
 
-    fn check(&mut self, check: &Check, value: &str) -> Result<(), String> {
+    fn check(&mut self, check: &Check, value: &'a str) -> Result<(), String> {
         match check {
             Check::Volatile {
                 rule,

@@ -4,7 +4,7 @@
 //! | --- | --- |
 //! | `{{*}}` | any text within the line, possibly none |
 //! | `{{...}}` alone on a line | any number of lines, possibly none |
-//! | `{{KIND}}` | a value of a volatile kind (see [`super::rules`]) or `int` |
+//! | `{{KIND}}` | a value of a volatile kind (see `rules`) or `int` |
 //! | `{{/REGEX/}}` | text the regex accepts; write `/` as `\/` |
 //! | `{{NAME=KIND}}`, `{{NAME=/REGEX/}}` | the same, stored under `NAME` |
 //! | `{{size<NAME}}` (`<=`, `>`, `>=`) | a size compared with capture `NAME` |

@@ -8,11 +8,11 @@
 //! rest. The diff is computed on the real output normalised toward the
 //! documented text, so volatile values that matched never show as drift.
 //!
-//! Where things live: the volatile kinds are one table in [`rules`], the
-//! marker syntax is [`markers`], a compiled line and the per-comparison state
-//! (consistency of values, captures) are [`line`], the three modes are
-//! [`sequence`] (lines, unordered) and [`buildkit`], and [`diff`] renders the
-//! difference. Both sides first go through [`normalize`].
+//! Where things live: the volatile kinds are one table in `rules`, the
+//! marker syntax is `markers`, a compiled line and the per-comparison state
+//! (consistency of values, captures) are `line`, the three modes are
+//! `sequence` (lines, unordered) and `buildkit`, and `diff` renders the
+//! difference. Both sides first go through `normalize`.
 //!
 //! Volatile values are found without annotations because the documentation
 //! is someone else's README: it has to be usable as written, and markers are

@@ -54,7 +54,11 @@ pub(crate) enum Item {
 }
 
 /// Matches `real` against `doc` in order, or `None`.
-pub(crate) fn match_in_order(doc: &[&Line], real: &[&str], ctx: &mut Ctx) -> Option<Vec<Item>> {
+pub(crate) fn match_in_order<'r>(
+    doc: &[&Line],
+    real: &[&'r str],
+    ctx: &mut Ctx<'r>,
+) -> Option<Vec<Item>> {
     let mut segments = Vec::new();
     let mut dots = Vec::new();
     let mut start = 0;
@@ -104,9 +108,9 @@ pub(crate) fn match_in_order(doc: &[&Line], real: &[&str], ctx: &mut Ctx) -> Opt
     Some(items)
 }
 
-struct Search<'a, 'l> {
-    doc: &'a [&'l Line],
-    real: &'a [&'a str],
+struct Search<'a, 'r> {
+    doc: &'a [&'a Line],
+    real: &'a [&'r str],
     segments: &'a [Range<usize>],
     /// Lines the segments from this one on need.
     rest: &'a [usize],
@@ -115,9 +119,9 @@ struct Search<'a, 'l> {
     failed_from: Vec<usize>,
 }
 
-impl Search<'_, '_> {
+impl<'r> Search<'_, 'r> {
     /// Places segment `s` at or after real line `from`, and the rest after it.
-    fn place(&mut self, s: usize, from: usize, ctx: &mut Ctx) -> bool {
+    fn place(&mut self, s: usize, from: usize, ctx: &mut Ctx<'r>) -> bool {
         if from >= self.failed_from[s] {
             return false;
         }
@@ -148,7 +152,7 @@ impl Search<'_, '_> {
         false
     }
 
-    fn segment_at(&self, segment: Range<usize>, at: usize, ctx: &mut Ctx) -> bool {
+    fn segment_at(&self, segment: Range<usize>, at: usize, ctx: &mut Ctx<'r>) -> bool {
         segment
             .enumerate()
             .all(|(k, d)| self.doc[d].matches(self.real[at + k], ctx).is_ok())
@@ -158,10 +162,10 @@ impl Search<'_, '_> {
 /// Decides which real lines stand for which documented lines when the
 /// output does not match. Explanations of values that did not fit a
 /// documented line go to `notes`.
-pub(crate) fn align(
+pub(crate) fn align<'r>(
     doc: &[&Line],
-    real: &[&str],
-    ctx: &mut Ctx,
+    real: &[&'r str],
+    ctx: &mut Ctx<'r>,
     notes: &mut Vec<String>,
 ) -> Vec<Item> {
     let ops = if doc.iter().any(|l| l.literal().is_some()) {
@@ -217,19 +221,19 @@ pub(crate) fn align(
     walk.items
 }
 
-struct Walk<'a, 'l> {
-    doc: &'a [&'l Line],
-    real: &'a [&'a str],
+struct Walk<'a, 'r> {
+    doc: &'a [&'a Line],
+    real: &'a [&'r str],
     items: Vec<Item>,
     budget: usize,
 }
 
-impl Walk<'_, '_> {
+impl<'r> Walk<'_, 'r> {
     fn stretch(
         &mut self,
         docs: Range<usize>,
         reals: Range<usize>,
-        ctx: &mut Ctx,
+        ctx: &mut Ctx<'r>,
         notes: &mut Vec<String>,
     ) {
         let (mut i, mut j) = (docs.start, reals.start);
@@ -291,7 +295,7 @@ impl Walk<'_, '_> {
         j: usize,
         doc_end: usize,
         real_end: usize,
-        ctx: &mut Ctx,
+        ctx: &mut Ctx<'r>,
     ) -> Option<(usize, usize)> {
         for distance in 1..=2 * LOOKAHEAD {
             for b in 0..=distance.min(LOOKAHEAD) {
@@ -338,7 +342,7 @@ impl Pairing {
 /// Pairs documented and real lines regardless of order; `{{...}}` lines take
 /// nothing. Bindings of the pairs are made in documented order; a pair whose
 /// values conflict with earlier ones is dropped.
-pub(crate) fn pair_unordered(doc: &[&Line], real: &[&str], ctx: &mut Ctx) -> Pairing {
+pub(crate) fn pair_unordered<'r>(doc: &[&Line], real: &[&'r str], ctx: &mut Ctx<'r>) -> Pairing {
     let mut p = Pairing {
         doc: vec![None; doc.len()],
         real: vec![None; real.len()],
@@ -391,15 +395,15 @@ pub(crate) fn pair_unordered(doc: &[&Line], real: &[&str], ctx: &mut Ctx) -> Pai
     p
 }
 
-struct Matching<'a, 'l> {
-    doc: &'a [&'l Line],
-    real: &'a [&'a str],
+struct Matching<'a, 'r> {
+    doc: &'a [&'a Line],
+    real: &'a [&'r str],
     /// Real lines the open documented lines may take, sorted by text.
     free: &'a [usize],
     edges: HashMap<usize, Vec<usize>>,
 }
 
-impl Matching<'_, '_> {
+impl<'r> Matching<'_, 'r> {
     /// The free real lines that start like documented line `i`, in order.
     fn candidates(&self, i: usize) -> Vec<usize> {
         let prefix = self.doc[i].prefix();
@@ -413,7 +417,7 @@ impl Matching<'_, '_> {
         found
     }
 
-    fn edges(&mut self, i: usize, ctx: &mut Ctx) -> Vec<usize> {
+    fn edges(&mut self, i: usize, ctx: &mut Ctx<'r>) -> Vec<usize> {
         if let Some(e) = self.edges.get(&i) {
             return e.clone();
         }
@@ -429,7 +433,7 @@ impl Matching<'_, '_> {
 
     /// Finds an augmenting path from the unpaired documented line `start`
     /// (breadth first) and flips it.
-    fn augment(&mut self, start: usize, p: &mut Pairing, ctx: &mut Ctx) {
+    fn augment(&mut self, start: usize, p: &mut Pairing, ctx: &mut Ctx<'r>) {
         let mut came_from: HashMap<usize, usize> = HashMap::new();
         let mut queue = VecDeque::from([start]);
         while let Some(i) = queue.pop_front() {
