@@ -177,12 +177,19 @@ pub fn bless(
     for (file, list) in &edits {
         let source = std::fs::read_to_string(file)
             .map_err(|e| Error::Usage(format!("cannot read {}: {e}", file.display())))?;
-        let edited = edit_source(&source, list).map_err(|e| {
-            Error::Usage(format!(
-                "cannot bless {}: {e}; nothing was written to it",
-                file.display()
-            ))
-        })?;
+        let edited = match edit_source(&source, list) {
+            Ok(t) => t,
+            Err(e) => {
+                // Other files can still be blessed; this one stays as it was.
+                result.left += list.len();
+                eprintln!(
+                    "{} {}: {e}; nothing was written to it",
+                    err.fail("not blessed"),
+                    file.display()
+                );
+                continue;
+            }
+        };
         write_atomic(file, edited.as_bytes())
             .map_err(|e| Error::Usage(format!("cannot write {}: {e}", file.display())))?;
         for e in list {
@@ -582,6 +589,15 @@ steps:
         assert_eq!(
             got,
             LESSON.replace("    output: |\n      a\n", "    output: \"a\\r\\nb\\n\"\n")
+        );
+    }
+
+    #[test]
+    fn a_layout_it_cannot_edit_safely_is_refused() {
+        let flow = "id: f\ntitle: F\nsteps:\n  - {title: a, run: echo a, output: b}\n";
+        assert_eq!(
+            edit_source(flow, &[edit(0, None, Some("a\n"), None)]),
+            Err("the rewritten file does not parse: found character that cannot start any token at line 4 column 37, while scanning for the next token".to_string())
         );
     }
 
