@@ -12,8 +12,8 @@ fn docker_28_with_buildx_matches_the_docs() {
             &all_lessons(),
             &[],
             &[
-                "59bd2d542c02",
-                "11dfd768e880",
+                "52eee8440a8a",
+                "4c1623a1a255",
                 "11c2b57dfac8",
                 "90aff01ee1b1",
             ],
@@ -32,8 +32,8 @@ fn docker_20_10_with_builtin_buildkit_uses_its_variants() {
             &all_lessons(),
             VARIANTS_20_10,
             &[
-                "459d8ba63e3f",
-                "bbe5c49dfecc",
+                "e655a43b52f3",
+                "f96cb4797f8d",
                 "d4b415313ef5",
                 "e7ac19bcac45",
             ],
@@ -51,8 +51,8 @@ fn volatile_values_are_not_drift() {
             &all_lessons(),
             &[],
             &[
-                "6ace3e653d13",
-                "22e0e879f991",
+                "63fff9551b9b",
+                "5d2734b2b366",
                 "c0e4f2a6b8d1",
                 "2b6e8d0f1a3c",
             ],
