@@ -174,7 +174,7 @@ pub(crate) fn find_volatiles(text: &str) -> Vec<(Range<usize>, usize)> {
     for (range, rule) in found {
         if kept
             .last()
-            .map_or(true, |(last, _)| last.end <= range.start)
+            .is_none_or(|(last, _)| last.end <= range.start)
         {
             kept.push((range, rule));
         }
