@@ -29,7 +29,10 @@ fn ci_runs_the_readme_test_command() {
     let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
     let ci = std::fs::read_to_string(root().join(".ci/run")).unwrap();
     let command = "tests/engine/setup.sh && cargo test --locked";
-    assert!(readme.contains(&format!("{command}\n")), "the README lost its test command");
+    assert!(
+        readme.contains(&format!("{command}\n")),
+        "the README lost its test command"
+    );
     assert!(
         ci.lines().any(|l| l == command),
         ".ci/run must run the README's test command as written"
