@@ -20,6 +20,7 @@ pub mod outcome;
 pub mod report;
 pub mod runner;
 pub mod settings;
+pub mod walk;
 
 use std::process::ExitCode;
 
@@ -50,6 +51,7 @@ pub fn run(settings: &Settings) -> Result<Exit, Error> {
             },
         ),
         Action::Doctor => commands::doctor::doctor(settings),
+        Action::Walk { lesson } => commands::walk::walk(settings, lesson.as_deref()),
         _ => Err(Error::Usage("this command is not available yet".into())),
     }
 }

@@ -4,6 +4,7 @@ pub mod check;
 pub mod doctor;
 pub mod list;
 pub mod run;
+pub mod walk;
 
 use std::path::{Path, PathBuf};
 
