@@ -11,6 +11,19 @@
 //! Every `docker` the session runs goes through a small shim that labels the
 //! containers it creates with the run's id, so cleanup removes exactly what
 //! the run created and nothing else.
+//!
+//! A step that runs too long, is stopped (after N lines or seconds) or is
+//! interrupted has the processes it started killed; a stopped or timed-out
+//! step's running containers are removed too, since killing a `docker run`
+//! client does not stop its container. When the shell itself cannot go on
+//! (a busy builtin loop, or `exit`), a fresh shell takes over with the
+//! variables and folder saved before the step.
+//!
+//! Files: `session` (the shell and a step's life), `pty` (terminal steps),
+//! `stream` (markers in the shell's output), `output` (bounded, live output),
+//! `script` (the shell-side functions), `shim` (the docker shim), `docker`
+//! (removing containers), `kill` (finding and ending processes),
+//! `interrupt` (Ctrl-C).
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -82,30 +95,29 @@ pub struct StepResult {
     /// Bytes dropped past `output_limit`.
     pub dropped: usize,
     pub duration: Duration,
+    /// The shell was replaced after this step (it ended the shell, or was a
+    /// busy loop that had to be killed with it). The new shell starts from
+    /// the variables and folder saved before the step.
+    pub session_restarted: bool,
+    /// Running containers this step created, removed because it was stopped
+    /// or timed out (short IDs).
+    pub removed_containers: Vec<String>,
+    /// Things worth telling the user that are not the step's output.
+    pub warnings: Vec<String>,
 }
 
+mod docker;
+mod interrupt;
+mod kill;
+mod output;
+mod pty;
+mod script;
 mod session;
+mod shim;
+mod stream;
+#[cfg(test)]
+mod tests;
+
+pub use docker::cleanup;
+pub use interrupt::{install_signal_handlers, interrupted, request_interrupt};
 pub use session::Session;
-
-/// Remove every container the run `run_id` created (running or not), and
-/// nothing else. Returns the removed container IDs (short form).
-pub fn cleanup(docker: &std::path::Path, run_id: &str) -> anyhow::Result<Vec<String>> {
-    let _ = (docker, run_id);
-    todo!()
-}
-
-/// Ask every session to stop its current step: called from the signal
-/// handler's thread on Ctrl-C or SIGTERM.
-pub fn request_interrupt() {
-    todo!()
-}
-
-/// Whether an interrupt was requested.
-pub fn interrupted() -> bool {
-    todo!()
-}
-
-/// Turn SIGINT and SIGTERM into [`request_interrupt`]; a second one exits at once.
-pub fn install_signal_handlers() {
-    todo!()
-}

@@ -1,0 +1,285 @@
+//! Running a command in a pseudo-terminal and typing into it.
+//!
+//! The terminal is opened with `posix_openpt` and a fixed size of 200x50,
+//! so `ps aux` in a container is not cut at 80 columns and the transcript
+//! does not depend on the runner's own terminal. Both ends are opened
+//! close-on-exec, so no other process started meanwhile keeps the terminal
+//! alive. The child leads its own session with the terminal as controlling
+//! terminal, like a login shell. Echo stays on: a transcript shows what was
+//! typed the way a reader's terminal does (`docker run -it` switches the
+//! local side to raw mode and the container's shell echoes instead).
+//!
+//! The output reader and the exchanges work on raw bytes: a prompt is found
+//! in what arrived since the previous prompt matched. Status queries such as
+//! `ESC [ 6 n` (busybox's line editor asks where the cursor is) are dropped
+//! from the transcript: a terminal answers them and shows nothing. They are
+//! not answered; the programs seen so far do not wait for the answer.
+
+use std::ffi::CStr;
+use std::fs::File;
+use std::io::{self, Write};
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+use std::os::unix::process::{CommandExt, ExitStatusExt};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::mpsc::{Receiver, RecvTimeoutError};
+use std::time::{Duration, Instant};
+
+use super::kill;
+use super::output::Output;
+use super::stream::spawn_reader;
+use super::{End, Exchange};
+
+pub(crate) const COLUMNS: u16 = 200;
+pub(crate) const ROWS: u16 = 50;
+
+const POLL: Duration = Duration::from_millis(50);
+/// How long to wait for the rest of the output once the child has exited.
+const DRAIN: Duration = Duration::from_millis(300);
+/// Most bytes searched for a prompt (a prompt is short).
+const WINDOW: usize = 64 * 1024;
+
+fn check(ret: libc::c_int) -> io::Result<libc::c_int> {
+    if ret < 0 {
+        Err(io::Error::last_os_error())
+    } else {
+        Ok(ret)
+    }
+}
+
+/// Open a terminal pair (master, slave), both close-on-exec.
+fn open_pair() -> io::Result<(OwnedFd, OwnedFd)> {
+    // SAFETY: plain libc calls on descriptors this function owns; the name
+    // buffer is large enough and NUL-terminated by ptsname_r.
+    unsafe {
+        let master = check(libc::posix_openpt(
+            libc::O_RDWR | libc::O_NOCTTY | libc::O_CLOEXEC,
+        ))?;
+        let master = OwnedFd::from_raw_fd(master);
+        check(libc::grantpt(master.as_raw_fd()))?;
+        check(libc::unlockpt(master.as_raw_fd()))?;
+        let mut name = [0 as libc::c_char; 128];
+        let err = libc::ptsname_r(master.as_raw_fd(), name.as_mut_ptr(), name.len());
+        if err != 0 {
+            return Err(io::Error::from_raw_os_error(err));
+        }
+        let slave = check(libc::open(
+            CStr::from_ptr(name.as_ptr()).as_ptr(),
+            libc::O_RDWR | libc::O_NOCTTY | libc::O_CLOEXEC,
+        ))?;
+        let slave = OwnedFd::from_raw_fd(slave);
+        let size = libc::winsize {
+            ws_row: ROWS,
+            ws_col: COLUMNS,
+            ws_xpixel: 0,
+            ws_ypixel: 0,
+        };
+        check(libc::ioctl(slave.as_raw_fd(), libc::TIOCSWINSZ, &size))?;
+        Ok((master, slave))
+    }
+}
+
+/// A child running in a pseudo-terminal.
+pub(crate) struct Pty {
+    child: Child,
+    master: File,
+    rx: Receiver<Vec<u8>>,
+    pid: i32,
+}
+
+impl Pty {
+    /// Start `command` with the terminal as stdin, stdout and stderr.
+    pub(crate) fn spawn(mut command: Command) -> io::Result<Pty> {
+        let (master, slave) = open_pair()?;
+        command
+            .stdin(Stdio::from(slave.try_clone()?))
+            .stdout(Stdio::from(slave.try_clone()?))
+            .stderr(Stdio::from(slave));
+        // SAFETY: setsid and ioctl are async-signal-safe.
+        unsafe {
+            command.pre_exec(|| {
+                check(libc::setsid())?;
+                check(libc::ioctl(0, libc::TIOCSCTTY, 0))?;
+                Ok(())
+            });
+        }
+        let child = command.spawn()?;
+        drop(command); // our copies of the slave end
+        let pid = child.id() as i32;
+        kill::register_group(pid);
+        let master = File::from(master);
+        let rx = spawn_reader(master.try_clone()?);
+        Ok(Pty {
+            child,
+            master,
+            rx,
+            pid,
+        })
+    }
+
+    /// Play `exchanges`, then wait for the child to end. Stops early on the
+    /// deadline, the stop time, the line limit, or `interrupted`.
+    pub(crate) fn drive(
+        &mut self,
+        exchanges: &[Exchange],
+        deadline: Instant,
+        stop_at: Option<Instant>,
+        out: &mut Output,
+        interrupted: &dyn Fn() -> bool,
+    ) -> io::Result<End> {
+        let mut next = 0;
+        let mut queries = QueryFilter::default();
+        let mut window: Vec<u8> = Vec::new();
+        let mut closed = false;
+        let mut exited: Option<(ExitStatus, Instant)> = None;
+        loop {
+            let now = Instant::now();
+            let end = if interrupted() {
+                Some(End::Interrupted)
+            } else if out.lines_reached() || stop_at.is_some_and(|t| now >= t) {
+                Some(End::Stopped)
+            } else if now >= deadline {
+                Some(End::TimedOut)
+            } else {
+                None
+            };
+            if let Some(end) = end {
+                self.end_all();
+                return Ok(end);
+            }
+            if let Some((status, at)) = exited {
+                if closed || at.elapsed() >= DRAIN {
+                    out.push(&queries.finish());
+                    self.end_all(); // whatever it left behind
+                    return Ok(End::Exited(code(status)));
+                }
+            }
+            match self.rx.recv_timeout(POLL) {
+                Ok(chunk) => {
+                    let chunk = queries.filter(&chunk);
+                    if out.push(&chunk) {
+                        continue;
+                    }
+                    if next < exchanges.len() {
+                        window.extend_from_slice(&chunk);
+                        while let Some(exchange) = exchanges.get(next) {
+                            let Some(at) = find(&window, exchange.wait.as_bytes()) else {
+                                break;
+                            };
+                            window.drain(..at + exchange.wait.len());
+                            // The child may be gone already; its exit says so.
+                            let _ = self.type_line(&exchange.send);
+                            next += 1;
+                        }
+                        if window.len() > WINDOW {
+                            window.drain(..window.len() - WINDOW);
+                        }
+                    }
+                }
+                Err(RecvTimeoutError::Timeout) => {}
+                Err(RecvTimeoutError::Disconnected) => {
+                    // The child is exiting: it has closed the terminal.
+                    closed = true;
+                    std::thread::sleep(Duration::from_millis(5));
+                }
+            }
+            if exited.is_none() {
+                if let Some(status) = self.child.try_wait()? {
+                    exited = Some((status, Instant::now()));
+                }
+            }
+        }
+    }
+
+    fn type_line(&mut self, line: &str) -> io::Result<()> {
+        self.master.write_all(line.as_bytes())?;
+        self.master.write_all(b"\n")?;
+        self.master.flush()
+    }
+
+    /// End the child and whatever it left behind.
+    fn end_all(&mut self) {
+        let mut pids = kill::tree(self.pid);
+        if self.child.try_wait().ok().flatten().is_none() {
+            pids.insert(self.pid);
+        }
+        kill::terminate(&pids, Duration::from_secs(1));
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Pty {
+    fn drop(&mut self) {
+        if self.child.try_wait().ok().flatten().is_none() {
+            self.end_all();
+        }
+        kill::unregister_group(self.pid);
+    }
+}
+
+/// A shell-style exit code: the code, or 128 + the signal that ended it.
+pub(crate) fn code(status: ExitStatus) -> i32 {
+    status
+        .code()
+        .or_else(|| status.signal().map(|s| 128 + s))
+        .unwrap_or(-1)
+}
+
+/// Removes terminal status queries from a byte stream split into chunks.
+#[derive(Default)]
+struct QueryFilter {
+    held: Vec<u8>,
+}
+
+const QUERIES: [&[u8]; 2] = [b"\x1b[6n", b"\x1b[5n"];
+
+impl QueryFilter {
+    fn filter(&mut self, chunk: &[u8]) -> Vec<u8> {
+        let mut data = std::mem::take(&mut self.held);
+        data.extend_from_slice(chunk);
+        let mut out = Vec::with_capacity(data.len());
+        let mut i = 0;
+        while i < data.len() {
+            if data[i] == 0x1b {
+                let rest = &data[i..];
+                if QUERIES.iter().any(|q| rest.starts_with(q)) {
+                    i += 4;
+                    continue;
+                }
+                if rest.len() < 4 && QUERIES.iter().any(|q| q.starts_with(rest)) {
+                    self.held = rest.to_vec();
+                    break;
+                }
+            }
+            out.push(data[i]);
+            i += 1;
+        }
+        out
+    }
+
+    /// Bytes held back at the end of the stream.
+    fn finish(&mut self) -> Vec<u8> {
+        std::mem::take(&mut self.held)
+    }
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    if needle.is_empty() {
+        return Some(0);
+    }
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_queries_are_dropped_across_chunks() {
+        let mut filter = QueryFilter::default();
+        let mut seen = filter.filter(b"/ # \x1b[");
+        seen.extend(filter.filter(b"6nps\x1b[1m"));
+        seen.extend(filter.filter(b"\x1b"));
+        seen.extend(filter.finish());
+        assert_eq!(seen, b"/ # ps\x1b[1m\x1b");
+    }
+}
