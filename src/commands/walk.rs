@@ -76,7 +76,7 @@ pub fn walk(settings: &Settings, lesson: Option<&str>) -> Result<Exit, Error> {
                 workdir: lessons.workdir.clone(),
                 run_id: new_run_id(),
             };
-            exec::install_signal_handlers();
+            let _ = exec::install_signal_handlers();
             if screen.keys.is_none() {
                 return Ok(replay(settings, &runner, &plan));
             }
