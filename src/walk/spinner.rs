@@ -3,8 +3,13 @@
 //! Output and spinner share one terminal, so every write of step output and
 //! every tick of the spinner happen under one lock: the spinner is cleared
 //! before output is printed, and drawn only at the start of a line, so it
-//! never lands inside a half-printed line. A small thread ticks it; indicatif's
-//! own ticker is not used because it would draw outside that lock.
+//! never lands inside a half-printed line. A small thread ticks it.
+//!
+//! It draws its one line itself (carriage return, clear line, text) instead
+//! of using indicatif: indicatif pads its line to the terminal's width, so the
+//! `^C` the terminal echoes on Ctrl-C (or any key typed during a step) wraps
+//! to the next line, and clearing then leaves a stale spinner behind. Here
+//! the cursor stays right after the text, and a clear wipes the echo too.
 
 use std::io::Write;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -12,17 +17,19 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-
 /// Silence longer than this shows the spinner.
 const QUIET_FOR: Duration = Duration::from_millis(250);
 const TICK: Duration = Duration::from_millis(80);
+const FRAMES: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
 
 struct State {
-    bar: Option<ProgressBar>,
+    /// The spinner line is on screen.
+    shown: bool,
+    frame: usize,
     /// A step is running.
     active: bool,
     message: String,
+    started: Instant,
     last_output: Instant,
     /// The last output ended with a newline (or there was none yet).
     at_line_start: bool,
@@ -30,9 +37,27 @@ struct State {
 
 impl State {
     fn clear(&mut self) {
-        if let Some(bar) = self.bar.take() {
-            bar.finish_and_clear();
+        if self.shown {
+            let mut err = std::io::stderr();
+            let _ = err.write_all(b"\r\x1b[2K");
+            let _ = err.flush();
+            self.shown = false;
         }
+    }
+
+    fn draw(&mut self) {
+        let _ = std::io::stdout().flush();
+        let mut err = std::io::stderr();
+        let _ = write!(
+            err,
+            "\r\x1b[2K{} {} {}s",
+            FRAMES[self.frame % FRAMES.len()],
+            self.message,
+            self.started.elapsed().as_secs()
+        );
+        let _ = err.flush();
+        self.frame += 1;
+        self.shown = true;
     }
 }
 
@@ -47,9 +72,11 @@ impl Spinner {
     /// `enabled` only when stderr is a terminal and the walk is not quiet.
     pub fn new(enabled: bool) -> Spinner {
         let state = Arc::new(Mutex::new(State {
-            bar: None,
+            shown: false,
+            frame: 0,
             active: false,
             message: String::new(),
+            started: Instant::now(),
             last_output: Instant::now(),
             at_line_start: true,
         }));
@@ -61,21 +88,8 @@ impl Spinner {
                 while !shutdown.load(Ordering::Relaxed) {
                     std::thread::sleep(TICK);
                     let Ok(mut s) = state.lock() else { return };
-                    if !s.active || !s.at_line_start || s.last_output.elapsed() < QUIET_FOR {
-                        continue;
-                    }
-                    if s.bar.is_none() {
-                        let _ = std::io::stdout().flush();
-                        let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
-                        bar.set_style(
-                            ProgressStyle::with_template("{spinner} {msg} {elapsed}")
-                                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
-                        );
-                        bar.set_message(s.message.clone());
-                        s.bar = Some(bar);
-                    }
-                    if let Some(bar) = &s.bar {
-                        bar.tick();
+                    if s.active && s.at_line_start && s.last_output.elapsed() >= QUIET_FOR {
+                        s.draw();
                     }
                 }
             })
@@ -92,11 +106,11 @@ impl Spinner {
         if let Ok(mut s) = self.state.lock() {
             s.active = true;
             s.message = message.to_string();
+            s.started = Instant::now();
             s.last_output = Instant::now();
             s.at_line_start = true;
         }
     }
-
     /// Print step output: the spinner is cleared first, under the same lock.
     pub fn print(&self, text: &str, print: impl FnOnce(&str)) {
         match self.state.lock() {
