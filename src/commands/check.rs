@@ -48,7 +48,7 @@ pub fn check(settings: &Settings, args: &CheckArgs) -> Result<Exit, Error> {
     wanted.sort_by_key(|l| lessons.set.lessons.iter().position(|x| x.id == l.id));
     let plan = lessons.set.plan(&wanted, args.deps);
     let engine = connect(settings)?;
-    exec::install_signal_handlers();
+    exec::install_signal_handlers().context("install the Ctrl-C handler")?;
     let runner = Runner {
         engine: &engine,
         workdir: lessons.workdir.clone(),

@@ -3,6 +3,8 @@
 
 use std::io::Write;
 
+use anyhow::Context;
+
 use crate::color::Palette;
 use crate::commands::{connect, load_lessons, select};
 use crate::error::{Error, Exit};
@@ -100,7 +102,7 @@ pub fn run(settings: &Settings, names: &[String], deps: bool) -> Result<Exit, Er
     let wanted = select(&lessons.set, names)?;
     let plan = lessons.set.plan(&wanted, deps);
     let engine = connect(settings)?;
-    exec::install_signal_handlers();
+    exec::install_signal_handlers().context("install the Ctrl-C handler")?;
     let runner = Runner {
         engine: &engine,
         workdir: lessons.workdir.clone(),

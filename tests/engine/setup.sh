@@ -10,6 +10,8 @@ say() { printf '%s\n' "$*"; }
 have() { command -v "$1" >/dev/null 2>&1; }
 # The label that marks the images this script made, so it never mistakes someone else's.
 STANDIN_LABEL=io.knowing-scratch.standin
+# Bumped when a stand-in's recipe changes (2: CA certificates and time zones, as the real golang image has).
+STANDIN_VERSION=2
 DAEMON_LOG=${KNOWING_SCRATCH_DOCKERD_LOG:-/var/log/knowing-scratch-dockerd.log}
 PLUGIN_DIR=/usr/libexec/docker/cli-plugins   # searched by both the 20.10 and the 28 client
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/knowing-scratch-setup.XXXXXX")
@@ -120,8 +122,13 @@ fi
 image_present() {
   local ref=$1 standin
   "$DOCKER" image inspect "$ref" >/dev/null 2>&1 || return 1
-  standin=$("$DOCKER" image inspect --format "{{ index .Config.Labels \"$STANDIN_LABEL\" }}" "$ref")
-  say "image $ref: present$([ "$standin" = 1 ] && echo ' (local stand-in)')"
+  standin=$("$DOCKER" image inspect --format "{{ with .Config.Labels }}{{ index . \"$STANDIN_LABEL\" }}{{ end }}" "$ref")
+  # A stand-in of ours from an older recipe is rebuilt; anyone else's image is kept as it is.
+  if [ -n "$standin" ] && [ "$standin" != "$STANDIN_VERSION" ]; then
+    say "image $ref: stand-in from an older recipe ($standin), rebuilding"
+    return 1
+  fi
+  say "image $ref: present$([ -n "$standin" ] && echo ' (local stand-in)')"
 }
 try_pull() {
   if timeout 120 "$DOCKER" image pull --quiet "$1" >/dev/null 2>&1; then
@@ -130,11 +137,12 @@ try_pull() {
     say "image $1: registry unreachable, building a local stand-in"; return 1
   fi
 }
-IMPORT_OPTS=(-c "LABEL $STANDIN_LABEL=1" -m "knowing-scratch stand-in")
+IMPORT_OPTS=(-c "LABEL $STANDIN_LABEL=$STANDIN_VERSION" -m "knowing-scratch stand-in")
 
-# golang:1.24 — real Go 1.24 on Debian trixie; passwd brings useradd for ./Dockerfile.
+# golang:1.24 — real Go 1.24 on Debian trixie; passwd brings useradd for ./Dockerfile, and
+# ca-certificates and tzdata are there as in the official image (lessons copy them).
 if ! image_present golang:1.24 && ! try_pull golang:1.24; then
-  mmdebstrap --quiet --variant=apt --include=golang-1.24-go,passwd trixie "$WORK/golang.tar" "$MIRROR"
+  mmdebstrap --quiet --variant=apt --include=golang-1.24-go,passwd,ca-certificates,tzdata trixie "$WORK/golang.tar" "$MIRROR"
   "$DOCKER" image import "${IMPORT_OPTS[@]}" \
     -c 'ENV PATH=/go/bin:/usr/lib/go-1.24/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
     -c 'ENV GOPATH=/go' -c 'ENV GOTOOLCHAIN=local' -c 'WORKDIR /go' \
