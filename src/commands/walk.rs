@@ -62,12 +62,18 @@ pub fn walk(settings: &Settings, lesson: Option<&str>) -> Result<Exit, Error> {
         err_palette: err,
         erase_prompt: std::io::stderr().is_terminal(),
         keys,
+        interrupted: false,
     };
     match engine {
         None => {
             let mut screen = screen;
-            walk::play(&mut screen, &wanted);
-            Ok(Exit::Ok)
+            let outcome = walk::play(&mut screen, &wanted);
+            // Playing the docs finds no drift: only an interrupt changes the code.
+            Ok(if outcome.interrupted {
+                Exit::Interrupted
+            } else {
+                Exit::Ok
+            })
         }
         Some(engine) => {
             let plan = lessons.set.plan(&wanted, true);
@@ -107,7 +113,7 @@ fn interactive(
     let spinner =
         Spinner::new(std::io::stderr().is_terminal() && settings.verbosity != Verbosity::Quiet);
     let mut walker = Walker::new(screen, spinner, plan);
-    let outcome = runner.run(plan, &mut walker);
-    walker.finish(&outcome);
+    let mut outcome = runner.run(plan, &mut walker);
+    walker.finish(&mut outcome);
     outcome.exit()
 }

@@ -41,6 +41,8 @@ pub struct Screen<'a> {
     pub erase_prompt: bool,
     /// `None`: no prompts, every step goes ahead.
     pub keys: Option<&'a mut dyn KeySource>,
+    /// Ctrl-C was pressed at a prompt: the walk ends as interrupted.
+    pub interrupted: bool,
 }
 
 /// Which keys mean what: Enter runs with an engine, plays without one.
@@ -144,7 +146,11 @@ impl Screen<'_> {
                 Key::Enter => return Decision::Run,
                 Key::Char('s') => return Decision::Skip,
                 Key::Char('r') => return Decision::Recorded,
-                Key::Char('q') | Key::Interrupt | Key::Eof => return Decision::Quit,
+                Key::Char('q') | Key::Eof => return Decision::Quit,
+                Key::Interrupt => {
+                    self.interrupted = true;
+                    return Decision::Quit;
+                }
                 Key::Char('?' | 'h') => {
                     let _ = self.err.write_all(p.dim(help(mode)).as_bytes());
                     let _ = self.err.flush();
@@ -271,8 +277,14 @@ impl<'a> Walker<'a> {
     }
 
     /// The closing lines: what was cleaned up, where the walk stopped, the summary.
-    pub fn finish(&mut self, outcome: &RunOutcome) {
+    /// Ctrl-C at a prompt, or a signal while waiting for a key, ends the
+    /// walk as interrupted, as it would during a step.
+    pub fn finish(&mut self, outcome: &mut RunOutcome) {
         self.spinner.stop();
+        if self.screen.interrupted || crate::exec::interrupted() {
+            outcome.interrupted = true;
+            self.quit_at = None;
+        }
         let p = self.screen.palette;
         let mut text = String::from("\n");
         if let Some((lesson, step)) = &self.quit_at {
@@ -513,6 +525,10 @@ pub fn play(screen: &mut Screen, lessons: &[&Lesson]) -> RunOutcome {
             lo.steps.push(so);
         }
         outcome.lessons.push(lo);
+    }
+    outcome.interrupted = screen.interrupted;
+    if outcome.interrupted {
+        quit_at = None;
     }
     let p = screen.palette;
     let mut text = String::from("\n");

@@ -77,6 +77,7 @@ fn screen<'a>(out: &Shared, err: &Shared, keys: Option<&'a mut dyn KeySource>) -
         err_palette: Palette { enabled: false },
         erase_prompt: false,
         keys,
+        interrupted: false,
     }
 }
 
@@ -281,7 +282,7 @@ fn walker_asks_shows_output_and_verdicts() {
     so.skip_reason = Some("shown from the docs, not run".into());
     w.step_done(second, step, &so, false);
     assert_eq!(w.before_step(second, step, &choice, false), Decision::Quit);
-    let run = RunOutcome {
+    let mut run = RunOutcome {
         environment: None,
         lessons: vec![LessonOutcome {
             id: second.id.clone(),
@@ -294,7 +295,7 @@ fn walker_asks_shows_output_and_verdicts() {
         interrupted: false,
         engine_lost: false,
     };
-    w.finish(&run);
+    w.finish(&mut run);
     drop(w);
     assert_eq!(
         out.text(),
@@ -350,7 +351,7 @@ fn walker_shows_steps_the_runner_skipped_unasked() {
     let mut so = outcome_of(step, 0, Status::Skipped);
     so.skip_reason = Some("needs `registry`: Docker Hub is not reachable".into());
     w.step_done(first, step, &so, false);
-    w.finish(&RunOutcome {
+    w.finish(&mut RunOutcome {
         environment: None,
         lessons: Vec::new(),
         cleaned: Vec::new(),
@@ -372,4 +373,30 @@ nothing to clean up: this walk left no containers
 "
     );
     assert_eq!(err.text(), "");
+}
+
+#[test]
+fn ctrl_c_at_a_prompt_ends_the_walk_as_interrupted() {
+    let (_dir, set) = lessons();
+    let (out, err) = (Shared::default(), Shared::default());
+    let mut keys = Scripted::new(&[Key::Enter, Key::Interrupt]);
+    let mut s = screen(&out, &err, Some(&mut keys));
+    let wanted: Vec<&Lesson> = vec![set.get("first").unwrap()];
+    let outcome = play(&mut s, &wanted);
+    drop(s);
+    let text = out.text();
+    assert!(
+        text.ends_with(
+            "
+$ docker container run \\
+    --detach busybox
+
+played 1 recorded output(s); nothing ran, so there is nothing to clean up
+interrupted
+0 passed, 0 failed, 3 skipped
+"
+        ),
+        "{text}"
+    );
+    assert_eq!(outcome.exit(), crate::error::Exit::Interrupted);
 }
