@@ -104,6 +104,8 @@ struct Tmux {
 
 impl Tmux {
     /// Start `command` in a 120x40 terminal; the pane stays after it ends.
+    /// bash, not sh: on Ctrl-C dash dies with the walk, bash waits for its
+    /// exit code.
     fn start(name: &str, cwd: &Path, command: &str) -> Tmux {
         require_tmux();
         let socket = format!("knowing-scratch-test-{}-{name}", std::process::id());
@@ -112,7 +114,7 @@ impl Tmux {
             .args(["-L", &socket, "-f", "/dev/null", "new-session", "-d"])
             .args(["-x", "120", "-y", "40", "-c"])
             .arg(cwd)
-            .args(["sh", "-c", &shell]));
+            .args(["bash", "-c", &shell]));
         assert!(
             out.status.success(),
             "tmux new-session failed: {}",
@@ -560,6 +562,87 @@ fn walk_without_a_terminal_replays_like_run() {
     );
     assert_eq!(
         docker(&["ps", "-aq", "--no-trunc", "--filter", &format!("id={id}")]),
+        ""
+    );
+}
+
+const SLOW: &str = r#"id: slow
+title: A slow step
+steps:
+  - title: Start a container
+    run: docker container run --detach busybox sleep 1000
+    output: |
+      {{hex64}}
+  - title: Wait
+    run: sleep 30
+  - title: After
+    run: echo after
+    output: |
+      after
+"#;
+
+/// Ctrl-C during a silent step: the spinner goes, the step ends as
+/// interrupted, the container is removed and the walk exits 130.
+#[test]
+fn ctrl_c_during_a_step_interrupts_the_walk_and_cleans_up() {
+    require_engine();
+    let lessons = tempfile::tempdir().unwrap();
+    std::fs::write(lessons.path().join("01-slow.yaml"), SLOW).unwrap();
+    let cwd = tempfile::tempdir().unwrap();
+    let command = format!(
+        "env KNOWING_SCRATCH_REGISTRY=0 {BIN} --lessons {} walk",
+        lessons.path().display()
+    );
+    let mut tmux = Tmux::start("interrupt", cwd.path(), &command);
+    tmux.prompt_at("Step 1/3 · Start a container", PROMPT);
+    tmux.keys(&["Enter"]);
+    let screen = tmux.prompt_at("Step 2/3 · Wait", PROMPT);
+    let container = lines_after(
+        &screen,
+        "$ docker container run --detach busybox sleep 1000",
+    )[0]
+    .to_string();
+    assert_matches(&container, "[0-9a-f]{64}", &screen);
+    tmux.run_id = Some(docker(&[
+        "container",
+        "inspect",
+        "--format",
+        "{{index .Config.Labels \"io.knowing-scratch.run\"}}",
+        &container,
+    ]));
+    tmux.keys(&["Enter"]);
+    let spinning = Regex::new(r"^. running \d+s$").unwrap();
+    tmux.wait("the spinner", |s| {
+        s.lines().last().is_some_and(|l| spinning.is_match(l))
+    });
+    tmux.keys(&["C-c"]);
+    let screen = tmux.wait("the walk to end", |s| s.contains("EXIT="));
+    let after = lines_after(&screen, "$ sleep 30");
+    assert_matches(after[0], r"  FAIL Wait \d+\.\d\ds", &screen);
+    assert_eq!(
+        after[1..],
+        [
+            "    where: slow › step 2 `Wait`".to_string(),
+            "    why: interrupted".to_string(),
+            "    command: sleep 30".to_string(),
+            "".to_string(),
+            format!(
+                "cleaned up 1 container(s) this run created: {}",
+                &container[..12]
+            ),
+            "interrupted".to_string(),
+            "1 passed, 1 failed, 1 skipped".to_string(),
+            "EXIT=130".to_string(),
+        ]
+    );
+    assert_eq!(
+        docker(&[
+            "ps",
+            "-aq",
+            "--no-trunc",
+            "--filter",
+            &format!("id={container}")
+        ]),
         ""
     );
 }
