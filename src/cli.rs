@@ -17,7 +17,13 @@ pub struct Cli {
     pub command: Option<Command>,
 
     /// Folder of lesson files [default: `lessons/`, else the lessons built into the binary]
-    #[arg(long, global = true, value_name = "DIR")]
+    // Its own id: `check` and `run` have a positional `lessons` too.
+    #[arg(
+        long = "lessons",
+        id = "lessons_dir",
+        global = true,
+        value_name = "DIR"
+    )]
     pub lessons: Option<PathBuf>,
 
     /// The docker client the lessons' commands run with
