@@ -22,6 +22,7 @@ pub mod render;
 pub mod report;
 pub mod runner;
 pub mod settings;
+pub mod walk;
 pub mod yaml_text;
 
 use std::process::ExitCode;
@@ -53,11 +54,11 @@ pub fn run(settings: &Settings) -> Result<Exit, Error> {
             },
         ),
         Action::Doctor => commands::doctor::doctor(settings),
+        Action::Walk { lesson } => commands::walk::walk(settings, lesson.as_deref()),
         Action::Render { check, readme } => commands::render::render(settings, *check, readme),
         Action::Import { file, out } => commands::import::import(file, out.as_deref()),
         Action::Completions(shell) => commands::completions::completions(*shell),
         Action::Man => commands::completions::man(),
-        _ => Err(Error::Usage("this command is not available yet".into())),
     }
 }
 

@@ -7,6 +7,7 @@ pub mod import;
 pub mod list;
 pub mod render;
 pub mod run;
+pub mod walk;
 
 use std::path::{Path, PathBuf};
 

@@ -172,10 +172,7 @@ pub(crate) fn find_volatiles(text: &str) -> Vec<(Range<usize>, usize)> {
     found.sort_by_key(|(range, rule)| (range.start, *rule));
     let mut kept: Vec<(Range<usize>, usize)> = Vec::new();
     for (range, rule) in found {
-        if kept
-            .last()
-            .map_or(true, |(last, _)| last.end <= range.start)
-        {
+        if kept.last().is_none_or(|(last, _)| last.end <= range.start) {
             kept.push((range, rule));
         }
     }
