@@ -2,12 +2,19 @@
 //! (real engine): the same lessons must give the same verdicts on both.
 
 /// A lesson as the reports name it: id, title, and its steps' titles, each
-/// with whether it needs Docker Hub (`requires: [registry]`).
+/// with why it is skipped when Docker Hub is out of reach and no tool but the
+/// system's is on PATH (`None`: it runs).
 pub struct Lesson {
     pub id: &'static str,
     pub title: &'static str,
-    pub steps: &'static [(&'static str, bool)],
+    pub steps: &'static [(&'static str, Option<&'static str>)],
 }
+
+/// Why a step that `requires: [registry]` is skipped.
+pub const NO_REGISTRY: &str = "needs `registry`: Docker Hub is not reachable";
+/// Why a step that `requires: [registry, regctl]` is skipped.
+pub const NO_REGISTRY_NO_REGCTL: &str =
+    "needs `registry`: Docker Hub is not reachable; needs `regctl`: not found on PATH";
 
 /// Every lesson, in tutorial order.
 pub const LESSONS: &[Lesson] = &[
@@ -15,112 +22,112 @@ pub const LESSONS: &[Lesson] = &[
         id: "finding-the-image",
         title: "Finding the image",
         steps: &[
-            ("Search Docker Hub", true),
-            ("Read the whole description", true),
+            ("Search Docker Hub", Some(NO_REGISTRY)),
+            ("Read the whole description", Some(NO_REGISTRY)),
         ],
     },
     Lesson {
         id: "interesting-outputs",
         title: "Interesting command outputs",
         steps: &[
-            ("image pull", false),
-            ("image ls", false),
-            ("container run", false),
-            ("scan", false),
-            ("regctl manifest", true),
+            ("image pull", None),
+            ("image ls", None),
+            ("container run", None),
+            ("scan", None),
+            ("regctl manifest", Some(NO_REGISTRY_NO_REGCTL)),
         ],
     },
     Lesson {
         id: "create-from-scratch",
         title: "Create your image from scratch",
         steps: &[
-            ("Build the image", false),
-            ("Look at its size", false),
-            ("Run it", false),
+            ("Build the image", None),
+            ("Look at its size", None),
+            ("Run it", None),
         ],
     },
     Lesson {
         id: "image-layers",
         title: "Image layers behavior",
-        steps: &[("Show the history", false)],
+        steps: &[("Show the history", None)],
     },
     Lesson {
         id: "debug-without-shell",
         title: "Access and debug images without shell",
         steps: &[
-            ("Start the app in the background", false),
-            ("Try to open a shell", false),
-            ("Borrow the tools of a debug container", false),
+            ("Start the app in the background", None),
+            ("Try to open a shell", None),
+            ("Borrow the tools of a debug container", None),
         ],
     },
     Lesson {
         id: "non-root-user",
         title: "Setup user non-root",
         steps: &[
-            ("Build the non-root image", false),
-            ("Run the non-root image", false),
-            ("Check the user from a debug container", false),
+            ("Build the non-root image", None),
+            ("Run the non-root image", None),
+            ("Check the user from a debug container", None),
         ],
     },
     Lesson {
         id: "how-small",
         title: "How small can it get?",
         steps: &[
-            ("Build the plain image under its own tag", false),
-            ("Note its size", false),
-            ("Build a stripped binary", false),
-            ("Compare the sizes", false),
+            ("Build the plain image under its own tag", None),
+            ("Note its size", None),
+            ("Build a stripped binary", None),
+            ("Compare the sizes", None),
         ],
     },
     Lesson {
         id: "shell-form",
         title: "Shell form needs a shell",
         steps: &[
-            ("Build with a shell-form ENTRYPOINT", false),
-            ("Run it", false),
-            ("RUN in a scratch stage", false),
-            ("The fix is the exec form", false),
+            ("Build with a shell-form ENTRYPOINT", None),
+            ("Run it", None),
+            ("RUN in a scratch stage", None),
+            ("The fix is the exec form", None),
         ],
     },
     Lesson {
         id: "user-needs-passwd",
         title: "A user name needs /etc/passwd",
         steps: &[
-            ("Build without /etc/passwd", false),
-            ("Run it", false),
-            ("A number needs no lookup", false),
+            ("Build without /etc/passwd", None),
+            ("Run it", None),
+            ("A number needs no lookup", None),
         ],
     },
     Lesson {
         id: "look-inside",
         title: "Looking inside without a shell",
         steps: &[
-            ("Build the non-root image under its own tag", false),
-            ("Create a container without starting it", false),
-            ("List its whole file system", false),
-            ("Copy one file out", false),
+            ("Build the non-root image under its own tag", None),
+            ("Create a container without starting it", None),
+            ("List its whole file system", None),
+            ("Copy one file out", None),
         ],
     },
     Lesson {
         id: "what-the-os-gives",
         title: "What the OS usually gives you",
         steps: &[
-            ("Build the app with its extra subcommands", false),
-            ("No /tmp", false),
-            ("Give it a /tmp", false),
-            ("No time zones", false),
-            ("No CA certificates", false),
-            ("Bring them along", false),
-            ("Time zones work", false),
-            ("Certificates work", false),
+            ("Build the app with its extra subcommands", None),
+            ("No /tmp", None),
+            ("Give it a /tmp", None),
+            ("No time zones", None),
+            ("No CA certificates", None),
+            ("Bring them along", None),
+            ("Time zones work", None),
+            ("Certificates work", None),
         ],
     },
     Lesson {
         id: "debug-namespaces",
         title: "Debugging with --pid and --network container",
         steps: &[
-            ("Build and start the app as root", false),
-            ("Join its processes and its network", false),
+            ("Build and start the app as root", None),
+            ("Join its processes and its network", None),
         ],
     },
 ];
@@ -141,7 +148,7 @@ pub fn all_lessons() -> Vec<&'static str> {
 }
 
 /// What `check LESSONS...` prints when every step matches (the steps that
-/// need Docker Hub are skipped): `variants` names the steps, as
+/// need Docker Hub or `regctl` are skipped): `variants` names the steps, as
 /// `lesson/step`, whose documented output is a variant, and `cleaned` the
 /// containers the run removes at the end.
 pub fn all_passed(lessons: &[&str], variants: &[(&str, &str)], cleaned: &[&str]) -> String {
@@ -153,12 +160,10 @@ pub fn all_passed(lessons: &[&str], variants: &[(&str, &str)], cleaned: &[&str])
             .find(|l| l.id == *id)
             .expect("a known lesson");
         out.push_str(&format!("{} · {}\n", lesson.id, lesson.title));
-        for (title, registry) in lesson.steps {
-            if *registry {
+        for (title, skip) in lesson.steps {
+            if let Some(why) = skip {
                 skipped += 1;
-                out.push_str(&format!(
-                    "  skip {title} (needs `registry`: Docker Hub is not reachable)\n"
-                ));
+                out.push_str(&format!("  skip {title} ({why})\n"));
                 continue;
             }
             passed += 1;
@@ -210,6 +215,6 @@ pub const ONE_WORD_DRIFT: &str = "
       ok image ls [TIME]
       ok container run [TIME]
       ok scan [TIME]
-      skip regctl manifest (needs `registry`: Docker Hub is not reachable)
+      skip regctl manifest (needs `registry`: Docker Hub is not reachable; needs `regctl`: not found on PATH)
     3 passed, 1 failed, 1 skipped
     ";

@@ -4,7 +4,7 @@
 use quick_xml::events::Event;
 use serde_json::Value;
 
-use crate::expect::TUTORIAL;
+use crate::expect::{NO_REGISTRY, NO_REGISTRY_NO_REGCTL, TUTORIAL};
 use crate::test::Test;
 
 #[test]
@@ -210,7 +210,7 @@ fn junit_report_has_a_testsuite_per_lesson_and_a_testcase_per_step() {
     assert_eq!(names, TUTORIAL);
     let tests: Vec<&str> = suites.iter().map(|s| s.1.as_str()).collect();
     assert_eq!(tests, ["2", "5", "3", "1", "3", "3"]);
-    let skip = "needs `registry`: Docker Hub is not reachable";
+    let skip = NO_REGISTRY;
     let case = |n: &str, c: &str, o: &str, m: &str| -> Case {
         (n.into(), format!("knowing-scratch.{c}"), o.into(), m.into())
     };
@@ -229,7 +229,12 @@ fn junit_report_has_a_testsuite_per_lesson_and_a_testcase_per_step() {
             case("02 image ls", "interesting-outputs", "passed", ""),
             case("03 container run", "interesting-outputs", "passed", ""),
             case("04 scan", "interesting-outputs", "passed", ""),
-            case("05 regctl manifest", "interesting-outputs", "skipped", skip),
+            case(
+                "05 regctl manifest",
+                "interesting-outputs",
+                "skipped",
+                NO_REGISTRY_NO_REGCTL,
+            ),
             case("01 Build the image", "create-from-scratch", "passed", ""),
             case("02 Look at its size", "create-from-scratch", "passed", ""),
             case("03 Run it", "create-from-scratch", "passed", ""),

@@ -36,7 +36,7 @@ fn run_shows_command_output_and_verdict() {
 
             Run 'docker --help' for more information
               ok scan [TIME]
-              skip regctl manifest (needs `registry`: Docker Hub is not reachable)
+              skip regctl manifest (needs `registry`: Docker Hub is not reachable; needs `regctl`: not found on PATH)
 
             4 passed, 0 failed, 1 skipped
             ",

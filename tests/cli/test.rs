@@ -214,7 +214,10 @@ impl Test {
             cmd.env_remove(name);
         }
         let state = self.dir.path().join("fake-state");
-        cmd.env("NO_COLOR", "1")
+        // Only the system's tools: a step that needs `regctl` is skipped
+        // whatever else this machine has installed.
+        cmd.env("PATH", "/usr/bin:/bin")
+            .env("NO_COLOR", "1")
             .env("KNOWING_SCRATCH_REGISTRY", "0")
             .env("FAKE_DOCKER_STATE", &state)
             .env("FAKE_DOCKER_TIMESCALE", "0.02");
