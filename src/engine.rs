@@ -256,6 +256,15 @@ pub fn registry_reachable() -> bool {
     rx.recv_timeout(Duration::from_secs(2)).unwrap_or(false)
 }
 
+/// Why a step cannot run here: every requirement that is not met, or `None`.
+pub fn missing_requirements(requires: &[String], engine: &Engine) -> Option<String> {
+    let missing: Vec<String> = requires
+        .iter()
+        .filter_map(|r| requirement_missing(r, engine))
+        .collect();
+    (!missing.is_empty()).then(|| missing.join("; "))
+}
+
 /// Whether a step requirement is met: `registry`, or a tool on PATH.
 pub fn requirement_missing(req: &str, engine: &Engine) -> Option<String> {
     match req {

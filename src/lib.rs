@@ -14,12 +14,16 @@ pub mod embedded;
 pub mod engine;
 pub mod error;
 pub mod exec;
+pub mod import;
 pub mod lesson;
 pub mod matcher;
 pub mod outcome;
+pub mod render;
 pub mod report;
 pub mod runner;
 pub mod settings;
+pub mod walk;
+pub mod yaml_text;
 
 use std::process::ExitCode;
 
@@ -50,7 +54,11 @@ pub fn run(settings: &Settings) -> Result<Exit, Error> {
             },
         ),
         Action::Doctor => commands::doctor::doctor(settings),
-        _ => Err(Error::Usage("this command is not available yet".into())),
+        Action::Walk { lesson } => commands::walk::walk(settings, lesson.as_deref()),
+        Action::Render { check, readme } => commands::render::render(settings, *check, readme),
+        Action::Import { file, out } => commands::import::import(file, out.as_deref()),
+        Action::Completions(shell) => commands::completions::completions(*shell),
+        Action::Man => commands::completions::man(),
     }
 }
 

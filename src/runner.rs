@@ -178,11 +178,7 @@ impl Runner<'_> {
                 lo.steps.push(so);
                 continue;
             }
-            if let Some(reason) = step
-                .requires
-                .iter()
-                .find_map(|r| engine::requirement_missing(r, self.engine))
-            {
+            if let Some(reason) = engine::missing_requirements(&step.requires, self.engine) {
                 so.status = Status::Skipped;
                 so.skip_reason = Some(reason);
                 observer.step_done(lesson, step, &so, needed_only);

@@ -44,6 +44,11 @@ pub struct CheckArgs<'a> {
 
 pub fn check(settings: &Settings, args: &CheckArgs) -> Result<Exit, Error> {
     let lessons = load_lessons(settings)?;
+    if args.bless && lessons._unpacked.is_some() {
+        return Err(Error::Usage(
+            "`--bless` writes into lesson files: run it beside a `lessons/` folder or pass `--lessons DIR`".into(),
+        ));
+    }
     let mut wanted = select(&lessons.set, args.lessons)?;
     wanted.sort_by_key(|l| lessons.set.lessons.iter().position(|x| x.id == l.id));
     let plan = lessons.set.plan(&wanted, args.deps);
@@ -93,7 +98,8 @@ pub fn check(settings: &Settings, args: &CheckArgs) -> Result<Exit, Error> {
         }
     }
     if args.bless {
-        crate::bless::bless(&lessons.set, &outcome, settings)?;
+        let blessed = crate::bless::bless(&lessons.set, &outcome, settings, machine_on_stdout)?;
+        return Ok(blessed.exit(&outcome));
     }
     Ok(outcome.exit())
 }

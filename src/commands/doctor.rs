@@ -141,10 +141,7 @@ pub fn doctor(settings: &Settings) -> Result<Exit, Error> {
             .steps
             .iter()
             .filter_map(|s| {
-                let why = s
-                    .requires
-                    .iter()
-                    .find_map(|r| engine::requirement_missing(r, &engine))?;
+                let why = engine::missing_requirements(&s.requires, &engine)?;
                 Some(format!("`{}` {}", s.title, why))
             })
             .collect();

@@ -1,9 +1,13 @@
 //! One file per subcommand, each with one entry function.
 
 pub mod check;
+pub mod completions;
 pub mod doctor;
+pub mod import;
 pub mod list;
+pub mod render;
 pub mod run;
+pub mod walk;
 
 use std::path::{Path, PathBuf};
 

@@ -161,6 +161,9 @@ impl Human {
                     "{indent}{}\n",
                     p.diff_added("+ ") + &text(&|t| p.diff_added(t))
                 )),
+                DiffTag::Note => {
+                    out.push_str(&format!("{indent}{}\n", p.hint(&text(&|t| t.to_string()))))
+                }
                 DiffTag::Elided(n) => out.push_str(&format!(
                     "{indent}{}\n",
                     p.dim(&format!("  … {n} matching lines"))

@@ -1,0 +1,71 @@
+//! `run` shows each command, its real output as it arrives, and a verdict.
+
+use crate::test::Test;
+
+#[test]
+fn run_shows_command_output_and_verdict() {
+    Test::new()
+        .args(["run", "interesting-outputs"])
+        .stdout(
+            "
+
+            interesting-outputs · Interesting command outputs
+
+            image pull
+            $ docker image pull scratch
+            Using default tag: latest
+            Error response from daemon: 'scratch' is a reserved name
+              ok image pull [TIME]
+
+            image ls
+            $ docker image ls scratch
+            REPOSITORY   TAG       IMAGE ID   CREATED   SIZE
+              ok image ls [TIME]
+
+            container run
+            $ docker container run scratch
+            Unable to find image 'scratch:latest' locally
+            docker: Error response from daemon: 'scratch' is a reserved name
+
+            Run 'docker run --help' for more information
+              ok container run [TIME]
+
+            scan
+            $ docker scan scratch
+            docker: unknown command: docker scan
+
+            Run 'docker --help' for more information
+              ok scan [TIME]
+              skip regctl manifest (needs `registry`: Docker Hub is not reachable; needs `regctl`: not found on PATH)
+
+            4 passed, 0 failed, 1 skipped
+            ",
+        )
+        .stderr("")
+        .run();
+}
+
+#[test]
+fn run_runs_the_needed_lesson_first_quietly() {
+    Test::new()
+        .args(["run", "image-layers"])
+        .stdout(
+            "
+            running `create-from-scratch` first (needed)…
+
+            image-layers · Image layers behavior
+
+            Show the history
+            $ docker image history knowing-scratch-image \\
+                --format 'table {{.CreatedBy}}\\t{{.Size}}'
+            CREATED BY                         SIZE
+            ENTRYPOINT [\"/app\"]                0B
+            COPY /go/bin/app /app # buildkit   2.21MB
+              ok Show the history [TIME]
+
+            4 passed, 0 failed, 0 skipped
+            ",
+        )
+        .stderr("")
+        .run();
+}

@@ -1,0 +1,284 @@
+//! The builder every CLI test goes through: a temporary folder, the tool run
+//! with the fake `docker` and a tape, and exact assertions on stdout, stderr
+//! and the exit code, with a diff of what differs.
+//!
+//! Two things vary from run to run and are masked before comparing: step
+//! durations as the tool prints them (`0.05s`, always two decimals, shown as
+//! `[TIME]`) and the temporary folder's path (`[TMP]`). Docker's own
+//! durations (`DONE 5.4s`) keep one decimal and are never masked.
+
+use std::ffi::OsString;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use similar::{ChangeTag, TextDiff};
+use tempfile::TempDir;
+
+/// The repository root (where `Cargo.toml`, `lessons/` and `tests/` are).
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn fake_docker() -> PathBuf {
+    repo().join("tests/fake/docker")
+}
+
+pub fn tape(name: &str) -> PathBuf {
+    repo().join("tests/fixtures/tapes").join(name)
+}
+
+/// Remove the indentation common to all lines, and the first line when it is
+/// empty, so expected texts can be written indented in the test's source.
+pub fn unindent(text: &str) -> String {
+    let text = text.strip_prefix('\n').unwrap_or(text);
+    let indent = text
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| l.len() - l.trim_start().len())
+        .min()
+        .unwrap_or(0);
+    let mut out = String::new();
+    for line in text.split_inclusive('\n') {
+        if line.trim().is_empty() {
+            out.push_str(if line.ends_with('\n') { "\n" } else { "" });
+        } else {
+            out.push_str(&line[indent..]);
+        }
+    }
+    // A closing quote on its own indented line leaves trailing spaces.
+    let trimmed = out.trim_end_matches(' ');
+    trimmed.to_string()
+}
+
+pub struct Test {
+    dir: TempDir,
+    args: Vec<OsString>,
+    env: Vec<(String, String)>,
+    tape: Option<PathBuf>,
+    lessons: PathBuf,
+    docker: Option<PathBuf>,
+    stdout: Option<String>,
+    stderr: Option<String>,
+    status: i32,
+    timeout: Duration,
+    redactions: Vec<(regex::Regex, String)>,
+}
+
+/// What a run printed (masked), for checks beyond exact text.
+pub struct Output {
+    pub stdout: String,
+    pub stderr: String,
+    pub status: i32,
+    /// The fake's record of every docker call, one per line.
+    pub calls: String,
+    _keep: TempDir,
+}
+
+impl Test {
+    /// The repository's lessons, the Docker 28 + buildx tape, no registry.
+    pub fn new() -> Test {
+        Test {
+            dir: tempfile::Builder::new()
+                .prefix("ks-cli-")
+                .tempdir()
+                .expect("create a temporary folder"),
+            args: Vec::new(),
+            env: Vec::new(),
+            tape: Some(tape("docker-28-buildx.tape")),
+            lessons: repo().join("lessons"),
+            docker: Some(fake_docker()),
+            stdout: None,
+            stderr: None,
+            status: 0,
+            timeout: Duration::from_secs(90),
+            redactions: Vec::new(),
+        }
+    }
+
+    pub fn arg(mut self, arg: impl Into<OsString>) -> Test {
+        self.args.push(arg.into());
+        self
+    }
+
+    pub fn args<I: IntoIterator<Item = S>, S: Into<OsString>>(mut self, args: I) -> Test {
+        self.args.extend(args.into_iter().map(Into::into));
+        self
+    }
+
+    pub fn env(mut self, name: &str, value: &str) -> Test {
+        self.env.push((name.into(), value.into()));
+        self
+    }
+
+    /// A tape of `tests/fixtures/tapes`.
+    pub fn tape(mut self, name: &str) -> Test {
+        self.tape = Some(tape(name));
+        self
+    }
+
+    /// A tape written by the test, into the temporary folder.
+    pub fn tape_text(mut self, text: &str) -> Test {
+        let path = self.dir.path().join("test.tape");
+        std::fs::write(&path, unindent(text)).expect("write the tape");
+        self.tape = Some(path);
+        self
+    }
+
+    /// Use `lessons/` of the temporary folder, and write `name` into it.
+    pub fn lesson(mut self, name: &str, yaml: &str) -> Test {
+        let dir = self.dir.path().join("lessons");
+        std::fs::create_dir_all(&dir).expect("create the lessons folder");
+        std::fs::write(dir.join(name), unindent(yaml)).expect("write the lesson");
+        self.lessons = dir;
+        self
+    }
+
+    /// Run with this client instead of the fake.
+    pub fn docker(mut self, path: &Path) -> Test {
+        self.docker = Some(path.to_path_buf());
+        self
+    }
+
+    /// Kill the tool after this long (the default is 90 s).
+    pub fn timeout(mut self, timeout: Duration) -> Test {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Replace what `pattern` matches in stdout and stderr before comparing
+    /// (for values only a real engine makes up, such as container IDs).
+    pub fn redact(mut self, pattern: &str, with: &str) -> Test {
+        self.redactions.push((
+            regex::Regex::new(pattern).expect("a valid regex"),
+            with.into(),
+        ));
+        self
+    }
+
+    pub fn stdout(mut self, text: &str) -> Test {
+        self.stdout = Some(unindent(text));
+        self
+    }
+
+    pub fn stderr(mut self, text: &str) -> Test {
+        self.stderr = Some(unindent(text));
+        self
+    }
+
+    pub fn status(mut self, code: i32) -> Test {
+        self.status = code;
+        self
+    }
+
+    /// Run, and check the exit code and whichever of stdout and stderr were
+    /// given (an expectation not given is not checked: use `""` for "nothing").
+    pub fn run(self) -> Output {
+        let expected_stdout = self.stdout.clone();
+        let expected_stderr = self.stderr.clone();
+        let status = self.status;
+        let out = self.execute();
+        let mut report = String::new();
+        if let Some(want) = &expected_stdout {
+            diff_into(&mut report, "stdout", want, &out.stdout);
+        }
+        if let Some(want) = &expected_stderr {
+            diff_into(&mut report, "stderr", want, &out.stderr);
+        }
+        if out.status != status {
+            let _ = writeln!(
+                report,
+                "exit code: expected {status}, got {}\n--- stdout:\n{}--- stderr:\n{}",
+                out.status, out.stdout, out.stderr
+            );
+        }
+        assert!(
+            report.is_empty(),
+            "knowing-scratch did not do what was expected:\n{report}"
+        );
+        out
+    }
+
+    fn execute(self) -> Output {
+        let mut cmd = assert_cmd::Command::cargo_bin("knowing-scratch").expect("the binary");
+        cmd.current_dir(self.dir.path());
+        for name in [
+            "DOCKER_HOST",
+            "DOCKER_CONTEXT",
+            "DOCKER_BUILDKIT",
+            "KNOWING_SCRATCH_DOCKER",
+            "FAKE_DOCKER_DOWN",
+            "CLICOLOR_FORCE",
+            "TERM",
+        ] {
+            cmd.env_remove(name);
+        }
+        let state = self.dir.path().join("fake-state");
+        // Only the system's tools: a step that needs `regctl` is skipped
+        // whatever else this machine has installed.
+        cmd.env("PATH", "/usr/bin:/bin")
+            .env("NO_COLOR", "1")
+            .env("KNOWING_SCRATCH_REGISTRY", "0")
+            .env("FAKE_DOCKER_STATE", &state)
+            .env("FAKE_DOCKER_TIMESCALE", "0.02");
+        if let Some(tape) = &self.tape {
+            cmd.env("FAKE_DOCKER_TAPE", tape);
+        }
+        for (name, value) in &self.env {
+            cmd.env(name, value);
+        }
+        let mut args: Vec<OsString> = Vec::new();
+        if let Some(docker) = &self.docker {
+            args.push("--docker".into());
+            args.push(docker.into());
+        }
+        args.push("--lessons".into());
+        args.push(self.lessons.clone().into());
+        args.extend(self.args.iter().cloned());
+        cmd.args(&args).timeout(self.timeout);
+        let output = cmd.output().expect("run knowing-scratch");
+        let tmp = self.dir.path().to_string_lossy().into_owned();
+        let mask = |bytes: &[u8]| {
+            let mut text = mask(&String::from_utf8_lossy(bytes), &tmp);
+            for (pattern, with) in &self.redactions {
+                text = pattern.replace_all(&text, with.as_str()).into_owned();
+            }
+            text
+        };
+        let calls = std::fs::read_to_string(state.join("calls")).unwrap_or_default();
+        Output {
+            stdout: mask(&output.stdout),
+            stderr: mask(&output.stderr),
+            status: output.status.code().unwrap_or(-1),
+            calls,
+            _keep: self.dir,
+        }
+    }
+}
+
+/// Mask what varies from run to run: the tool's step durations and the
+/// temporary folder.
+pub fn mask(text: &str, tmp: &str) -> String {
+    let durations = regex::Regex::new(r"\b\d+\.\d\ds\b").expect("a valid regex");
+    let text = text.replace(tmp, "[TMP]");
+    durations.replace_all(&text, "[TIME]").into_owned()
+}
+
+fn diff_into(report: &mut String, stream: &str, expected: &str, actual: &str) {
+    if expected == actual {
+        return;
+    }
+    let _ = writeln!(report, "{stream} differs (- expected, + actual):");
+    for change in TextDiff::from_lines(expected, actual).iter_all_changes() {
+        let sign = match change.tag() {
+            ChangeTag::Equal => ' ',
+            ChangeTag::Delete => '-',
+            ChangeTag::Insert => '+',
+        };
+        let _ = write!(report, "{sign}{change}");
+        if change.missing_newline() {
+            let _ = writeln!(report, "⏎ (no newline at the end)");
+        }
+    }
+    let _ = writeln!(report, "--- actual {stream}, whole:\n{actual}---");
+}

@@ -1,0 +1,163 @@
+//! End to end against the real Docker engine that `tests/engine/setup.sh`
+//! starts: the built binary checks every lesson with both clients the
+//! lessons were recorded with, and catches drift made on purpose by wrapper
+//! clients (`tests/engine/wrappers/`).
+//!
+//! These tests fail, not skip, when no engine answers: a green run must mean
+//! the lessons were really replayed. The clients' paths are facts of the
+//! machine, so environment variables can name others:
+//! `KNOWING_SCRATCH_E2E_CLIENT_OLD` (default `/usr/bin/docker`, 20.10 with
+//! its built-in BuildKit) and `KNOWING_SCRATCH_E2E_CLIENT_NEW` (default
+//! `/usr/local/bin/docker`, 28 with the buildx plugin).
+//!
+//! The tests share one engine and one image tag, so they take turns: each
+//! holds an exclusive lock on a file in the temporary folder while it runs,
+//! which also keeps out the same tests run from another checkout.
+//! Docker Hub is declared unreachable (`KNOWING_SCRATCH_REGISTRY=0`) so the
+//! counts do not depend on the network: the steps that need it are skipped.
+
+// Shared with tests/cli.rs, which also uses the parts for the fake engine.
+#[allow(dead_code)]
+#[path = "cli/expect.rs"]
+mod expect;
+#[allow(dead_code)]
+#[path = "cli/test.rs"]
+mod test;
+
+use std::fs::File;
+use std::os::fd::AsRawFd;
+use std::path::PathBuf;
+use std::process::Command;
+use std::time::Duration;
+
+use expect::{all_lessons, all_passed, ONE_WORD_DRIFT, VARIANTS_20_10};
+use test::{repo, Test};
+
+/// A whole check builds two images and waits on the app: minutes at worst.
+const CHECK_TIMEOUT: Duration = Duration::from_secs(600);
+
+/// The IDs of the containers the lessons leave for the cleanup (the real
+/// engine makes them up): two `run --detach` of the tutorial, the `container
+/// create` of look-inside and the app of debug-namespaces.
+const CLEANED: &str = r"(?m)^(cleaned up 4 container\(s\) this run created:)(?: [0-9a-f]{12}){4}$";
+const CLEANED_AS: &str = "$1 [ID] [ID] [ID] [ID]";
+const IDS: [&str; 4] = ["[ID]"; 4];
+
+fn client(var: &str, default: &str) -> PathBuf {
+    let path = PathBuf::from(std::env::var(var).unwrap_or_else(|_| default.to_string()));
+    assert!(
+        path.is_file(),
+        "no docker client at {}: install it (`sudo tests/engine/setup.sh`) or name another with {var}",
+        path.display()
+    );
+    path
+}
+
+fn old_client() -> PathBuf {
+    client("KNOWING_SCRATCH_E2E_CLIENT_OLD", "/usr/bin/docker")
+}
+
+fn new_client() -> PathBuf {
+    client("KNOWING_SCRATCH_E2E_CLIENT_NEW", "/usr/local/bin/docker")
+}
+
+/// Wait for the other live tests, then make sure the engine answers.
+struct Engine {
+    _lock: File,
+}
+
+impl Engine {
+    fn take(client: &PathBuf) -> Engine {
+        let path = std::env::temp_dir().join("knowing-scratch-live-engine.lock");
+        let lock = File::create(&path).expect("create the engine lock file");
+        // SAFETY: flock on a descriptor this function owns; the lock goes
+        // away when the file is closed.
+        let locked = unsafe { libc::flock(lock.as_raw_fd(), libc::LOCK_EX) };
+        assert_eq!(locked, 0, "lock {}", path.display());
+        let answer = Command::new(client)
+            .args(["version", "--format", "{{.Server.Version}}"])
+            .output()
+            .expect("run the docker client");
+        assert!(
+            answer.status.success(),
+            "no Docker engine answers to {}: {}\
+             these tests need a real engine: run `sudo tests/engine/setup.sh`, then the tests again",
+            client.display(),
+            String::from_utf8_lossy(&answer.stderr)
+        );
+        Engine { _lock: lock }
+    }
+}
+
+/// The tool, run where the user's docker would connect.
+fn live_test() -> Test {
+    let mut test = Test::new().timeout(CHECK_TIMEOUT);
+    for name in ["DOCKER_HOST", "DOCKER_CONTEXT"] {
+        if let Ok(value) = std::env::var(name) {
+            test = test.env(name, &value);
+        }
+    }
+    test
+}
+
+fn wrapper(name: &str) -> PathBuf {
+    repo().join("tests/engine/wrappers").join(name)
+}
+
+#[test]
+fn lessons_match_on_client_20_10_with_builtin_buildkit() {
+    let docker = old_client();
+    let _engine = Engine::take(&docker);
+    live_test()
+        .docker(&docker)
+        .env("DOCKER_BUILDKIT", "1")
+        .redact(CLEANED, CLEANED_AS)
+        .arg("check")
+        .stdout(&all_passed(&all_lessons(), VARIANTS_20_10, &IDS))
+        .stderr("")
+        .run();
+}
+
+#[test]
+fn lessons_match_on_client_28_with_buildx() {
+    let docker = new_client();
+    let _engine = Engine::take(&docker);
+    live_test()
+        .docker(&docker)
+        .redact(CLEANED, CLEANED_AS)
+        .arg("check")
+        .stdout(&all_passed(&all_lessons(), &[], &IDS))
+        .stderr("")
+        .run();
+}
+
+/// The drift wrapper changes `reserved name` to `reserved word` in the real
+/// output of `image pull` only.
+#[test]
+fn one_changed_word_of_a_real_output_is_drift() {
+    let docker = new_client();
+    let _engine = Engine::take(&docker);
+    live_test()
+        .docker(&wrapper("docker-drift"))
+        .env("KNOWING_SCRATCH_REAL_DOCKER", &docker.to_string_lossy())
+        .args(["check", "interesting-outputs"])
+        .stdout(ONE_WORD_DRIFT)
+        .stderr("")
+        .status(1)
+        .run();
+}
+
+/// The volatile wrapper changes IDs, digests and sizes in real outputs.
+#[test]
+fn volatile_changes_to_real_outputs_are_not_drift() {
+    let docker = new_client();
+    let _engine = Engine::take(&docker);
+    live_test()
+        .docker(&wrapper("docker-volatile"))
+        .env("KNOWING_SCRATCH_REAL_DOCKER", &docker.to_string_lossy())
+        .redact(CLEANED, CLEANED_AS)
+        .arg("check")
+        .stdout(&all_passed(&all_lessons(), &[], &IDS))
+        .stderr("")
+        .run();
+}
