@@ -35,6 +35,8 @@ pub(crate) const ROWS: u16 = 50;
 const POLL: Duration = Duration::from_millis(50);
 /// How long to wait for the rest of the output once the child has exited.
 const DRAIN: Duration = Duration::from_millis(300);
+/// How long the output must be still after a prompt before typing.
+const QUIET: Duration = Duration::from_millis(150);
 /// Most bytes searched for a prompt (a prompt is short).
 const WINDOW: usize = 64 * 1024;
 
@@ -131,6 +133,9 @@ impl Pty {
         let mut window: Vec<u8> = Vec::new();
         let mut closed = false;
         let mut exited: Option<(ExitStatus, Instant)> = None;
+        // A prompt was seen: type once the output has been quiet for a moment.
+        let mut armed = false;
+        let mut last_output = Instant::now();
         loop {
             let now = Instant::now();
             let end = if interrupted() {
@@ -155,20 +160,16 @@ impl Pty {
             }
             match self.rx.recv_timeout(POLL) {
                 Ok(chunk) => {
+                    last_output = Instant::now();
                     let chunk = queries.filter(&chunk);
                     if out.push(&chunk) {
                         continue;
                     }
-                    if next < exchanges.len() {
+                    if next < exchanges.len() && !armed {
                         window.extend_from_slice(&chunk);
-                        while let Some(exchange) = exchanges.get(next) {
-                            let Some(at) = find(&window, exchange.wait.as_bytes()) else {
-                                break;
-                            };
-                            window.drain(..at + exchange.wait.len());
-                            // The child may be gone already; its exit says so.
-                            let _ = self.type_line(&exchange.send);
-                            next += 1;
+                        if let Some(at) = find(&window, exchanges[next].wait.as_bytes()) {
+                            window.drain(..at + exchanges[next].wait.len());
+                            armed = true;
                         }
                         if window.len() > WINDOW {
                             window.drain(..window.len() - WINDOW);
@@ -181,6 +182,16 @@ impl Pty {
                     closed = true;
                     std::thread::sleep(Duration::from_millis(5));
                 }
+            }
+            // A line editor that has just drawn its prompt may still be
+            // talking to the terminal (busybox asks where the cursor is);
+            // typing into that exchange garbles the prompt.
+            if armed && last_output.elapsed() >= QUIET {
+                // The child may be gone already; its exit says so.
+                let _ = self.type_line(&exchanges[next].send);
+                next += 1;
+                armed = false;
+                window.clear();
             }
             if exited.is_none() {
                 if let Some(status) = self.child.try_wait()? {
