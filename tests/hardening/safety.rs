@@ -225,4 +225,16 @@ fn check_without_bless_never_writes_into_the_lessons_folder() {
         after.keys().collect::<Vec<_>>()
     );
     assert!(before == after, "a lesson file changed");
+    // The same run with `--bless` does write: the snapshot can tell.
+    let mut cmd = ks(lab.path());
+    cmd.env("FAKE_DOCKER_DIR", lab.fake_state())
+        .arg("--docker")
+        .arg(script("fake-docker"))
+        .args(["check", "--lessons", "lessons", "--bless"]);
+    let ran = run(cmd, Duration::from_secs(60));
+    assert!(ran.code.is_some(), "{ran:?}");
+    assert!(
+        snapshot(&lab.path().join("lessons")) != before,
+        "--bless wrote nothing, so this test proves nothing"
+    );
 }
