@@ -12,8 +12,8 @@
 //! The output reader and the exchanges work on raw bytes: a prompt is found
 //! in what arrived since the previous prompt matched. Status queries such as
 //! `ESC [ 6 n` (busybox's line editor asks where the cursor is) are dropped
-//! from the transcript: a terminal answers them and shows nothing. They are
-//! not answered; the programs seen so far do not wait for the answer.
+//! from the transcript and answered, as a terminal does, with the cursor
+//! position followed from the output.
 
 use std::ffi::CStr;
 use std::fs::File;
@@ -162,6 +162,11 @@ impl Pty {
                 Ok(chunk) => {
                     last_output = Instant::now();
                     let chunk = queries.filter(&chunk);
+                    let answers = queries.take_answers();
+                    if !answers.is_empty() {
+                        // The child may be gone already; its exit says so.
+                        let _ = self.master.write_all(&answers);
+                    }
                     if out.push(&chunk) {
                         continue;
                     }
@@ -235,10 +240,20 @@ pub(crate) fn code(status: ExitStatus) -> i32 {
         .unwrap_or(-1)
 }
 
-/// Removes terminal status queries from a byte stream split into chunks.
+/// Removes terminal status queries from a byte stream split into chunks,
+/// and prepares the answers a terminal would give: busybox's line editor
+/// asks where the cursor is after drawing its prompt, and typing before it
+/// has an answer makes it draw the prompt twice.
 #[derive(Default)]
 struct QueryFilter {
     held: Vec<u8>,
+    /// Where the cursor is, 0-based, from what has been shown so far.
+    row: u16,
+    column: u16,
+    /// Inside an escape sequence: it moves nothing we track.
+    in_escape: bool,
+    /// Answers owed to the program, in order.
+    answers: Vec<u8>,
 }
 
 const QUERIES: [&[u8]; 2] = [b"\x1b[6n", b"\x1b[5n"];
@@ -252,7 +267,13 @@ impl QueryFilter {
         while i < data.len() {
             if data[i] == 0x1b {
                 let rest = &data[i..];
-                if QUERIES.iter().any(|q| rest.starts_with(q)) {
+                if let Some(q) = QUERIES.iter().find(|q| rest.starts_with(q)) {
+                    let answer = if q[2] == b'6' {
+                        format!("\x1b[{};{}R", self.row + 1, self.column + 1)
+                    } else {
+                        String::from("\x1b[0n")
+                    };
+                    self.answers.extend_from_slice(answer.as_bytes());
                     i += 4;
                     continue;
                 }
@@ -261,10 +282,40 @@ impl QueryFilter {
                     break;
                 }
             }
+            self.track(data[i]);
             out.push(data[i]);
             i += 1;
         }
         out
+    }
+
+    /// Follow the cursor over one shown byte (roughly: enough for prompts).
+    fn track(&mut self, byte: u8) {
+        if self.in_escape {
+            // CSI sequences end with a byte in @..~; a bare ESC x ends at x.
+            if (0x40..=0x7e).contains(&byte) && byte != b'[' {
+                self.in_escape = false;
+            }
+            return;
+        }
+        match byte {
+            0x1b => self.in_escape = true,
+            b'\n' => {
+                self.row = (self.row + 1).min(ROWS - 1);
+                self.column = 0;
+            }
+            b'\r' => self.column = 0,
+            0x08 => self.column = self.column.saturating_sub(1),
+            // UTF-8 continuation bytes share the column of their first byte.
+            0x80..=0xbf => {}
+            b if b >= 0x20 => self.column = (self.column + 1).min(COLUMNS - 1),
+            _ => {}
+        }
+    }
+
+    /// The answers owed since the last call.
+    fn take_answers(&mut self) -> Vec<u8> {
+        std::mem::take(&mut self.answers)
     }
 
     /// Bytes held back at the end of the stream.
@@ -292,5 +343,15 @@ mod tests {
         seen.extend(filter.filter(b"\x1b"));
         seen.extend(filter.finish());
         assert_eq!(seen, b"/ # ps\x1b[1m\x1b");
+    }
+
+    #[test]
+    fn cursor_queries_are_answered_with_the_cursor_position() {
+        let mut filter = QueryFilter::default();
+        filter.filter(b"\n\nBusyBox\n\x1b[1m/ # \x1b[0m\x1b[6n");
+        assert_eq!(filter.take_answers(), b"\x1b[4;5R");
+        filter.filter(b"\x1b[5n");
+        assert_eq!(filter.take_answers(), b"\x1b[0n");
+        assert_eq!(filter.take_answers(), b"");
     }
 }

@@ -26,11 +26,32 @@ pub(crate) fn normalise(text: &str) -> String {
     };
     let mut out = String::with_capacity(text.len());
     for line in text.split('\n') {
-        out.push_str(line.trim_end());
+        let line = line.trim_end();
+        if line.contains('\r') {
+            out.push_str(overlay(line).trim_end());
+        } else {
+            out.push_str(line);
+        }
         out.push('\n');
     }
     out.truncate(out.trim_end_matches('\n').len());
     out
+}
+
+/// A line as a terminal shows it: after a carriage return, what follows
+/// overwrites the line from its first column (a shell redrawing its prompt,
+/// a progress counter).
+fn overlay(line: &str) -> String {
+    let mut cells: Vec<char> = Vec::with_capacity(line.len());
+    for part in line.split('\r') {
+        for (column, c) in part.chars().enumerate() {
+            match cells.get_mut(column) {
+                Some(cell) => *cell = c,
+                None => cells.push(c),
+            }
+        }
+    }
+    cells.into_iter().collect()
 }
 
 /// The lines of a normalised text.
@@ -61,6 +82,14 @@ mod tests {
         let text = "\x1b[1;31mred\x1b[0m  \r\n\x1b]0;title\x07two\t\r\n\r\n  \n";
         assert_eq!(normalise(text), "red\ntwo");
         assert_eq!(lines(&normalise(text)), vec!["red", "two"]);
+    }
+
+    #[test]
+    fn carriage_returns_overwrite_as_on_a_terminal() {
+        // busybox redraws its prompt when the terminal is resized.
+        assert_eq!(normalise("/ # \x1b[6n\r/ # \x1b[Jps aux\r\n"), "/ # ps aux");
+        assert_eq!(normalise("50%\r100%\n"), "100%");
+        assert_eq!(normalise("abcdef\rxy\n"), "xycdef");
     }
 
     #[test]
