@@ -6,8 +6,8 @@
 //! The only things pasted into shell code are paths inside the session's own
 //! temporary folder (single-quoted) and step numbers.
 //!
-//! Before every step the shell saves its exported variables and working
-//! directory (`__ks_save`). A pseudo-terminal step starts from that state,
+//! Before every step the shell saves its exported variables (as `declare
+//! -px` prints them, bash's own quoting) and its working directory. A pseudo-terminal step starts from that state,
 //! and a shell restarted after a step it could not survive restores it, so
 //! only what the failed step itself changed is lost.
 
@@ -53,12 +53,24 @@ __ks_cd() {{
   return 0
 }}
 
+# Prepare step $1 of the session in $__ks_d: its number for the shim, its
+# captures, and the state a restarted shell or a pseudo-terminal step starts from.
+__ks_pre() {{
+  __ks_begin
+  builtin export __KS_STEP="$1"
+  __ks_load "$__ks_d/captures.env"
+  # `declare -px` is one builtin pass: it prints bash's own quoting, meant to be read back.
+  builtin declare -px >"$__ks_d/state.sh"
+  builtin printf '%s\0' "$PWD" >"$__ks_d/state.cwd"
+}}
+
 # Save exported variables to $1 and the working directory to $2.
 __ks_save() {{
-  local __ks_n __ks_names
-  mapfile -t __ks_names < <(compgen -e)
-  for __ks_n in "${{__ks_names[@]}}"; do
+  local __ks_n
+  # Every variable name, by first character, without forking (it runs before every step).
+  for __ks_n in ${{!A@}} ${{!B@}} ${{!C@}} ${{!D@}} ${{!E@}} ${{!F@}} ${{!G@}} ${{!H@}} ${{!I@}} ${{!J@}} ${{!K@}} ${{!L@}} ${{!M@}} ${{!N@}} ${{!O@}} ${{!P@}} ${{!Q@}} ${{!R@}} ${{!S@}} ${{!T@}} ${{!U@}} ${{!V@}} ${{!W@}} ${{!X@}} ${{!Y@}} ${{!Z@}} ${{!a@}} ${{!b@}} ${{!c@}} ${{!d@}} ${{!e@}} ${{!f@}} ${{!g@}} ${{!h@}} ${{!i@}} ${{!j@}} ${{!k@}} ${{!l@}} ${{!m@}} ${{!n@}} ${{!o@}} ${{!p@}} ${{!q@}} ${{!r@}} ${{!s@}} ${{!t@}} ${{!u@}} ${{!v@}} ${{!w@}} ${{!x@}} ${{!y@}} ${{!z@}} ${{!_@}}; do
     case $__ks_n in __ks_*) continue ;; esac
+    [[ ${{!__ks_n@a}} == *x* ]] || continue
     builtin printf '%s\0%s\0' "$__ks_n" "${{!__ks_n-}}"
   done >"$1"
   builtin printf '%s\0' "$PWD" >"$2"
@@ -69,9 +81,11 @@ __ks_save() {{
 
 /// Sourced by a fresh session shell.
 pub(crate) fn setup(library: &Path) -> String {
+    let dir = library.parent().unwrap_or(Path::new("."));
     format!(
-        "exec 7>&1\nbuiltin source {}\nset -a\n",
-        quote_path(library)
+        "exec 7>&1\nbuiltin source {}\n__ks_d={}\nset -a\n",
+        quote_path(library),
+        quote_path(dir)
     )
 }
 
@@ -92,30 +106,27 @@ impl Files<'_> {
     /// Start (or restart) the shell, restoring the last saved state.
     pub(crate) fn start_line(&self) -> String {
         format!(
-            "builtin source {}; __ks_load {}; __ks_cd {}; __ks_begin; __ks_end 0",
+            "builtin source {}; [ -f {state} ] && builtin source {state}; __ks_cd {}; __ks_begin; __ks_end 0",
             self.q("setup.sh"),
-            self.q("state.env"),
-            self.q("state.cwd")
+            self.q("state.cwd"),
+            state = self.q("state.sh"),
         )
     }
 
     /// Prepare step `index`: its number for the shim, its captures, and a
     /// saved state.
+    /// (The shell reads its stdin a byte at a time, so the per-step lines stay
+    /// short: the folder's path lives in the shell as `$__ks_d`.)
     fn prepare(&self, index: usize) -> String {
-        format!(
-            "__ks_begin; export __KS_STEP={index}; __ks_load {}; __ks_save {} {}",
-            self.q("captures.env"),
-            self.q("state.env"),
-            self.q("state.cwd")
-        )
+        format!("__ks_pre {index}")
     }
 
     /// Run step `index` in the session shell, stdin from /dev/null.
     pub(crate) fn step_line(&self, index: usize) -> String {
         format!(
-            "{}; builtin source {} </dev/null 7>&-; __ks_end $?",
+            "{}; builtin source \"$__ks_d\"/{} </dev/null 7>&-; __ks_end $?",
             self.prepare(index),
-            self.q(&step_file(index))
+            step_file(index)
         )
     }
 
@@ -137,12 +148,12 @@ impl Files<'_> {
     /// command, then its own state saved for the session to take back.
     pub(crate) fn pty_wrapper(&self, index: usize) -> String {
         format!(
-            "builtin source {lib}\n__ks_load {env}\n__ks_cd {cwd}\n\
+            "builtin source {lib}\n[ -f {env} ] && builtin source {env}\n__ks_cd {cwd}\n\
              export __KS_STEP={index} TERM=dumb\nset -a\n\
              builtin source {step}\n__ks_rc=$?\n\
              __ks_save {out_env} {out_cwd}\nexit \"$__ks_rc\"\n",
             lib = self.q("lib.sh"),
-            env = self.q("state.env"),
+            env = self.q("state.sh"),
             cwd = self.q("state.cwd"),
             step = self.q(&step_file(index)),
             out_env = self.q("pty.env"),

@@ -46,6 +46,23 @@ const DRAIN: Duration = Duration::from_millis(500);
 /// How long the idle shell may take for its own bookkeeping.
 const CALL_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// The session's folder: in memory (`/dev/shm`) where there is one, since
+/// every step writes small files there and a disk file system flushes them.
+fn session_dir() -> std::io::Result<TempDir> {
+    let builder = || {
+        let mut b = tempfile::Builder::new();
+        b.prefix("knowing-scratch-");
+        b
+    };
+    let shm = Path::new("/dev/shm");
+    if std::env::var_os("TMPDIR").is_none() && shm.is_dir() {
+        if let Ok(dir) = builder().tempdir_in(shm) {
+            return Ok(dir);
+        }
+    }
+    builder().tempdir()
+}
+
 /// A long-lived shell shared by the steps of one lesson.
 pub struct Session {
     config: SessionConfig,
@@ -72,10 +89,7 @@ impl Session {
                 config.docker.display()
             );
         }
-        let dir = tempfile::Builder::new()
-            .prefix("knowing-scratch-")
-            .tempdir()
-            .context("create the session's temporary folder")?;
+        let dir = session_dir().context("create the session's temporary folder")?;
         let nonce = nonce().context("read /dev/urandom")?;
         let lib = dir.path().join("lib.sh");
         write(&lib, script::library(&nonce).as_bytes())?;
@@ -189,7 +203,8 @@ impl Session {
         out: &mut Output,
         restarted: &mut bool,
     ) -> anyhow::Result<End> {
-        let baseline = kill::tree(self.shell.pid);
+        // What was already running (background jobs of earlier steps) is spared.
+        let baseline = kill::descendants(self.shell.pid);
         let deadline = started + step.timeout;
         let stop_at = step.stop.after.map(|d| started + d);
         let line = self.files().step_line(step.index);

@@ -21,6 +21,9 @@ const DEADLINE: Duration = Duration::from_millis(200);
 /// Largest change (in lines, each side) whose words are diffed: beyond it,
 /// the lines have little to do with each other.
 const WORD_DIFF_LINES: usize = 50;
+/// Most changed lines a diff shows: a flood of output becomes a note, not
+/// millions of diff lines in memory and on screen.
+const MAX_CHANGED_LINES: usize = 500;
 
 enum Block {
     /// Unchanged documented lines.
@@ -43,13 +46,25 @@ pub(crate) fn diff(documented: &[&str], real: &[&str], notes: &[String]) -> Vec<
         .deadline(deadline)
         .diff_slices(documented, real);
     let mut blocks = Vec::new();
+    let mut budget = MAX_CHANGED_LINES;
+    let mut hidden = 0;
     for op in text_diff.ops() {
         if let DiffOp::Equal { old_index, len, .. } = *op {
             blocks.push(Block::Same(old_index, len));
             continue;
         }
         let (_, old, new) = op.as_tag_tuple();
-        let changes = if old.len() <= WORD_DIFF_LINES && new.len() <= WORD_DIFF_LINES {
+        let size = old.len() + new.len();
+        let changes = if size > budget {
+            hidden += size - budget;
+            let shown = std::mem::take(&mut budget);
+            text_diff
+                .iter_changes(op)
+                .take(shown)
+                .map(|change| line(tag(change.tag()), change.value()))
+                .collect()
+        } else if old.len() <= WORD_DIFF_LINES && new.len() <= WORD_DIFF_LINES {
+            budget -= size;
             text_diff
                 .iter_inline_changes_deadline(op, Some(deadline))
                 .map(|change| {
@@ -69,12 +84,19 @@ pub(crate) fn diff(documented: &[&str], real: &[&str], notes: &[String]) -> Vec<
                 })
                 .collect()
         } else {
+            budget -= size;
             text_diff
                 .iter_changes(op)
                 .map(|change| line(tag(change.tag()), change.value()))
                 .collect()
         };
         blocks.push(Block::Changed(changes));
+    }
+    if hidden > 0 {
+        out.push(line(
+            DiffTag::Note,
+            &format!("the diff shows the first {MAX_CHANGED_LINES} changed lines; {hidden} more are not shown"),
+        ));
     }
     if !blocks.iter().any(|b| matches!(b, Block::Changed(_))) {
         return out;
