@@ -10,7 +10,9 @@
 
 use std::time::{Duration, Instant};
 
-use similar::{Algorithm, ChangeTag, DiffOp, TextDiff};
+use std::collections::HashMap;
+
+use similar::{capture_diff_slices_deadline, Algorithm, ChangeTag, DiffOp, TextDiff};
 
 use super::{DiffLine, DiffTag};
 
@@ -33,7 +35,11 @@ enum Block {
 
 /// The diff of documented lines and normalised real lines, after the notes
 /// that explain values that did not fit. Empty when there is nothing to show.
-pub(crate) fn diff(documented: &[&str], real: &[&str], notes: &[String]) -> Vec<DiffLine> {
+pub(crate) fn diff<'a>(
+    documented: &[&'a str],
+    real: &[&'a str],
+    notes: &[String],
+) -> Vec<DiffLine> {
     let mut out: Vec<DiffLine> = Vec::new();
     for note in notes {
         if !out.iter().any(|l| l.segments[0].1 == *note) {
@@ -41,54 +47,47 @@ pub(crate) fn diff(documented: &[&str], real: &[&str], notes: &[String]) -> Vec<
         }
     }
     let deadline = Instant::now() + DEADLINE;
-    let text_diff = TextDiff::configure()
-        .algorithm(Algorithm::Patience)
-        .deadline(deadline)
-        .diff_slices(documented, real);
+    // Lines as numbers, equal lines equal numbers: the diff then compares
+    // integers, not strings, which is most of its work on long outputs.
+    let mut ids: HashMap<&str, u32> = HashMap::new();
+    let mut number = |text: &&'a str| {
+        let next = u32::try_from(ids.len()).unwrap_or(u32::MAX);
+        *ids.entry(*text).or_insert(next)
+    };
+    let documented_ids: Vec<u32> = documented.iter().map(&mut number).collect();
+    let real_ids: Vec<u32> = real.iter().map(&mut number).collect();
+    let ops = capture_diff_slices_deadline(
+        Algorithm::Patience,
+        &documented_ids,
+        &real_ids,
+        Some(deadline),
+    );
     let mut blocks = Vec::new();
     let mut budget = MAX_CHANGED_LINES;
     let mut hidden = 0;
-    for op in text_diff.ops() {
+    for op in &ops {
         if let DiffOp::Equal { old_index, len, .. } = *op {
             blocks.push(Block::Same(old_index, len));
             continue;
         }
         let (_, old, new) = op.as_tag_tuple();
         let size = old.len() + new.len();
+        let plain = |shown: usize| -> Vec<DiffLine> {
+            let removed = documented[old.clone()]
+                .iter()
+                .map(|l| line(DiffTag::Removed, l));
+            let added = real[new.clone()].iter().map(|l| line(DiffTag::Added, l));
+            removed.chain(added).take(shown).collect()
+        };
         let changes = if size > budget {
             hidden += size - budget;
-            let shown = std::mem::take(&mut budget);
-            text_diff
-                .iter_changes(op)
-                .take(shown)
-                .map(|change| line(tag(change.tag()), change.value()))
-                .collect()
+            plain(std::mem::take(&mut budget))
         } else if old.len() <= WORD_DIFF_LINES && new.len() <= WORD_DIFF_LINES {
             budget -= size;
-            text_diff
-                .iter_inline_changes_deadline(op, Some(deadline))
-                .map(|change| {
-                    let mut segments: Vec<(bool, String)> = Vec::new();
-                    for (emphasized, text) in change.iter_strings_lossy() {
-                        match segments.last_mut() {
-                            Some((last, so_far)) if *last == emphasized => {
-                                so_far.push_str(&text);
-                            }
-                            _ => segments.push((emphasized, text.into_owned())),
-                        }
-                    }
-                    DiffLine {
-                        tag: tag(change.tag()),
-                        segments: absorb_spaces(segments),
-                    }
-                })
-                .collect()
+            word_diff(&documented[old.clone()], &real[new.clone()], deadline)
         } else {
             budget -= size;
-            text_diff
-                .iter_changes(op)
-                .map(|change| line(tag(change.tag()), change.value()))
-                .collect()
+            plain(size)
         };
         blocks.push(Block::Changed(changes));
     }
@@ -120,6 +119,31 @@ pub(crate) fn diff(documented: &[&str], real: &[&str], notes: &[String]) -> Vec<
                     out.extend((start + len - tail..start + len).map(same));
                 }
             }
+        }
+    }
+    out
+}
+
+/// The changed lines of one small change, with the words that changed marked.
+fn word_diff(documented: &[&str], real: &[&str], deadline: Instant) -> Vec<DiffLine> {
+    let text_diff = TextDiff::configure()
+        .algorithm(Algorithm::Patience)
+        .deadline(deadline)
+        .diff_slices(documented, real);
+    let mut out = Vec::new();
+    for op in text_diff.ops() {
+        for change in text_diff.iter_inline_changes_deadline(op, Some(deadline)) {
+            let mut segments: Vec<(bool, String)> = Vec::new();
+            for (emphasized, text) in change.iter_strings_lossy() {
+                match segments.last_mut() {
+                    Some((last, so_far)) if *last == emphasized => so_far.push_str(&text),
+                    _ => segments.push((emphasized, text.into_owned())),
+                }
+            }
+            out.push(DiffLine {
+                tag: tag(change.tag()),
+                segments: absorb_spaces(segments),
+            });
         }
     }
     out
