@@ -69,7 +69,10 @@ pub fn main_entry() -> ExitCode {
         Ok(exit) => ExitCode::from(exit as u8),
         Err(e) => {
             let p = color::Palette::new(settings.color_stderr);
-            eprintln!("{} {e}", p.fail("error:"));
+            // One problem a line, each with its own `error:` (lesson files can have several).
+            for line in e.to_string().lines() {
+                eprintln!("{} {line}", p.fail("error:"));
+            }
             if let Some(hint) = e.hint() {
                 eprintln!("{} {hint}", p.hint("hint:"));
             }
