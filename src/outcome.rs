@@ -89,6 +89,10 @@ pub struct StepOutcome {
     /// Output bytes past the per-step limit, counted but not kept.
     #[serde(skip_serializing_if = "is_zero")]
     pub dropped_bytes: usize,
+    /// What went wrong around the step without failing it (a container that
+    /// could not be removed, a shell that had to be restarted).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
     /// Played from the docs, not run (no engine).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub recorded: bool,

@@ -51,10 +51,6 @@ pub trait Observer {
     fn lesson_done(&mut self, _lesson: &LessonOutcome) {}
 }
 
-/// An observer that shows nothing.
-pub struct Silent;
-impl Observer for Silent {}
-
 /// Everything a run needs besides the lessons.
 pub struct Runner<'a> {
     pub engine: &'a Engine,
@@ -93,16 +89,7 @@ impl Runner<'_> {
         for (lesson, asked) in plan {
             let needed_only = !asked;
             observer.lesson_start(lesson, needed_only);
-            let stop_reason = if outcome.interrupted {
-                Some("not run: the run was interrupted")
-            } else if outcome.engine_lost {
-                Some("not run: the Docker engine stopped answering")
-            } else if quit {
-                Some("not run: the walkthrough ended")
-            } else {
-                None
-            };
-            let lo = match stop_reason {
+            let lo = match halted(&outcome, quit) {
                 Some(reason) => not_run_lesson(lesson, needed_only, self.engine, reason),
                 None => self.run_lesson(
                     lesson,
@@ -163,18 +150,9 @@ impl Runner<'_> {
         for (i, step) in lesson.steps.iter().enumerate() {
             let choice = step.choose(&self.engine.facts);
             let mut so = blank(i, step, &choice);
-            if run.interrupted || run.engine_lost || *quit {
+            if let Some(reason) = halted(run, *quit) {
                 so.status = Status::NotRun;
-                so.skip_reason = Some(
-                    if run.interrupted {
-                        "not run: the run was interrupted"
-                    } else if *quit {
-                        "not run: the walkthrough ended"
-                    } else {
-                        "not run: the Docker engine stopped answering"
-                    }
-                    .into(),
-                );
+                so.skip_reason = Some(reason.into());
                 lo.steps.push(so);
                 continue;
             }
@@ -205,7 +183,7 @@ impl Runner<'_> {
                 Decision::Quit => {
                     *quit = true;
                     so.status = Status::NotRun;
-                    so.skip_reason = Some("not run: the walkthrough ended".into());
+                    so.skip_reason = halted(run, true).map(Into::into);
                     lo.steps.push(so);
                     continue;
                 }
@@ -270,6 +248,7 @@ impl Runner<'_> {
             }
         };
         so.dropped_bytes = result.dropped;
+        so.warnings = result.warnings.clone();
         so.actual = Some(result.output.clone());
         let expected = choice.expected;
         match result.end {
@@ -322,8 +301,21 @@ impl Runner<'_> {
     }
 }
 
+/// Why nothing more runs: an interrupt, a lost engine, or a reader who quit.
+fn halted(run: &RunOutcome, quit: bool) -> Option<&'static str> {
+    if run.interrupted {
+        Some("not run: the run was interrupted")
+    } else if run.engine_lost {
+        Some("not run: the Docker engine stopped answering")
+    } else if quit {
+        Some("not run: the walkthrough ended")
+    } else {
+        None
+    }
+}
+
 /// A step outcome with everything known before running it.
-fn blank(index: usize, step: &Step, choice: &Choice) -> StepOutcome {
+pub(crate) fn blank(index: usize, step: &Step, choice: &Choice) -> StepOutcome {
     StepOutcome {
         index,
         title: step.title.clone(),
@@ -340,6 +332,7 @@ fn blank(index: usize, step: &Step, choice: &Choice) -> StepOutcome {
         actual: None,
         diff: Vec::new(),
         dropped_bytes: 0,
+        warnings: Vec::new(),
         recorded: false,
     }
 }

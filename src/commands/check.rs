@@ -44,13 +44,12 @@ pub struct CheckArgs<'a> {
 
 pub fn check(settings: &Settings, args: &CheckArgs) -> Result<Exit, Error> {
     let lessons = load_lessons(settings)?;
-    if args.bless && lessons._unpacked.is_some() {
+    if args.bless && lessons.unpacked.is_some() {
         return Err(Error::Usage(
             "`--bless` writes into lesson files: run it beside a `lessons/` folder or pass `--lessons DIR`".into(),
         ));
     }
-    let mut wanted = select(&lessons.set, args.lessons)?;
-    wanted.sort_by_key(|l| lessons.set.lessons.iter().position(|x| x.id == l.id));
+    let wanted = select(&lessons.set, args.lessons)?;
     let plan = lessons.set.plan(&wanted, args.deps);
     let engine = connect(settings)?;
     exec::install_signal_handlers().context("install the Ctrl-C handler")?;
@@ -70,23 +69,14 @@ pub fn check(settings: &Settings, args: &CheckArgs) -> Result<Exit, Error> {
         palette: Palette::new(color),
         verbosity: settings.verbosity,
     };
-    let outcome = if machine_on_stdout {
-        let mut obs = Progress {
-            human,
-            out: std::io::stderr(),
-        };
-        let o = runner.run(&plan, &mut obs);
-        let _ = obs.out.write_all(obs.human.footer(&o).as_bytes());
-        o
+    let out: Box<dyn Write> = if machine_on_stdout {
+        Box::new(std::io::stderr())
     } else {
-        let mut obs = Progress {
-            human,
-            out: std::io::stdout(),
-        };
-        let o = runner.run(&plan, &mut obs);
-        let _ = obs.out.write_all(obs.human.footer(&o).as_bytes());
-        o
+        Box::new(std::io::stdout())
     };
+    let mut obs = Progress { human, out };
+    let outcome = runner.run(&plan, &mut obs);
+    let _ = obs.out.write_all(obs.human.footer(&outcome).as_bytes());
     if args.format != Format::Human || args.report.is_some() {
         let text = render(args.format, &outcome, settings.verbosity);
         match args.report {

@@ -22,7 +22,7 @@ use crate::settings::Settings;
 pub struct Lessons {
     pub set: LessonSet,
     pub workdir: PathBuf,
-    pub _unpacked: Option<tempfile::TempDir>,
+    pub unpacked: Option<tempfile::TempDir>,
 }
 
 /// `--lessons DIR`, else `./lessons`, else the lessons built into the binary.
@@ -45,7 +45,7 @@ pub fn load_lessons(settings: &Settings) -> Result<Lessons, Error> {
     Ok(Lessons {
         set,
         workdir,
-        _unpacked: unpacked,
+        unpacked,
     })
 }
 

@@ -67,24 +67,19 @@ impl Human {
                 variant,
                 p.dim(&seconds(s.duration_ms))
             ),
-            Status::Skipped => format!(
-                "  {} {} {}\n",
-                p.skip("skip"),
-                s.title,
-                p.dim(&format!(
-                    "({})",
-                    s.skip_reason.as_deref().unwrap_or("skipped")
-                ))
-            ),
-            Status::NotRun => format!(
-                "  {} {} {}\n",
-                p.skip("----"),
-                s.title,
-                p.dim(&format!(
-                    "({})",
-                    s.skip_reason.as_deref().unwrap_or("not run")
-                ))
-            ),
+            Status::Skipped | Status::NotRun => {
+                let (mark, why) = if s.status == Status::Skipped {
+                    ("skip", "skipped")
+                } else {
+                    ("----", "not run")
+                };
+                format!(
+                    "  {} {} {}\n",
+                    p.skip(mark),
+                    s.title,
+                    p.dim(&format!("({})", s.skip_reason.as_deref().unwrap_or(why)))
+                )
+            }
             Status::Failed => {
                 let reasons: Vec<String> = s.failures.iter().map(|f| f.describe()).collect();
                 format!(
@@ -100,6 +95,9 @@ impl Human {
                 )
             }
         };
+        for warning in &s.warnings {
+            out.push_str(&format!("    {}\n", p.hint(&format!("note: {warning}"))));
+        }
         if s.status == Status::Failed {
             out.push_str(&format!(
                 "    {} {}\n",

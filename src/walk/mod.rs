@@ -476,24 +476,13 @@ pub fn play(screen: &mut Screen, lessons: &[&Lesson]) -> RunOutcome {
             steps: Vec::new(),
         };
         for (i, step) in lesson.steps.iter().enumerate() {
-            let mut so = StepOutcome {
-                index: i,
-                title: step.title.clone(),
-                command: step.run.clone(),
-                status: Status::NotRun,
-                failures: Vec::new(),
-                skip_reason: Some("not shown: the walkthrough ended".into()),
-                variant: "default".into(),
-                duration_ms: 0,
-                expected_exit: step.expected.exit,
-                actual_exit: None,
-                stopped: false,
-                expected: step.expected.output.source().to_string(),
-                actual: None,
-                diff: Vec::new(),
-                dropped_bytes: 0,
-                recorded: false,
+            // No engine, so no facts to pick a variant by: the default output.
+            let default = crate::lesson::Choice {
+                expected: &step.expected,
+                variant: None,
             };
+            let mut so = crate::runner::blank(i, step, &default);
+            so.skip_reason = Some("not shown: the walkthrough ended".into());
             if quit_at.is_none() {
                 screen.step_header(lesson, step);
                 match screen.ask(Mode::Recorded) {

@@ -221,6 +221,7 @@ fn outcome_of(step: &Step, index: usize, status: Status) -> StepOutcome {
         actual: None,
         diff: Vec::new(),
         dropped_bytes: 0,
+        warnings: Vec::new(),
         recorded: false,
     }
 }
