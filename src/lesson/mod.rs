@@ -12,7 +12,7 @@ pub mod positions;
 use std::path::PathBuf;
 use std::time::Duration;
 
-pub use condition::{Builder, Condition, Facts, Version};
+pub use condition::{Builder, Condition, Facts, Store, Version};
 pub use load::{load_dir, parse_duration, LessonError, LoadErrors};
 
 use crate::exec::{Exchange, Stop};
