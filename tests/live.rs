@@ -16,22 +16,16 @@
 //! Docker Hub is declared unreachable (`KNOWING_SCRATCH_REGISTRY=0`) so the
 //! counts do not depend on the network: the steps that need it are skipped.
 
-// Shared with tests/cli.rs, which also uses the parts for the fake engine.
-#[allow(dead_code)]
-#[path = "cli/expect.rs"]
-mod expect;
-#[allow(dead_code)]
-#[path = "cli/test.rs"]
-mod test;
-
 use std::fs::File;
 use std::os::fd::AsRawFd;
 use std::path::PathBuf;
 use std::process::Command;
 use std::time::Duration;
 
-use expect::{all_lessons, all_passed, ONE_WORD_DRIFT, VARIANTS_20_10};
-use test::{repo, unindent, Test};
+use support::expect::{all_lessons, all_passed, ONE_WORD_DRIFT, VARIANTS_20_10};
+use support::repo;
+use support::test::Test;
+use support::text::unindent;
 
 /// A whole check builds two images and waits on the app: minutes at worst.
 const CHECK_TIMEOUT: Duration = Duration::from_secs(600);
@@ -100,10 +94,8 @@ impl Engine {
 /// The tool, run where the user's docker would connect.
 fn live_test() -> Test {
     let mut test = Test::new().timeout(CHECK_TIMEOUT).redact(HEADER, HEADER_AS);
-    for name in ["DOCKER_HOST", "DOCKER_CONTEXT"] {
-        if let Ok(value) = std::env::var(name) {
-            test = test.env(name, &value);
-        }
+    for (name, value) in support::user_docker_env() {
+        test = test.env(name, &value);
     }
     test
 }

@@ -1,9 +1,11 @@
 //! `check` replays every lesson and tells whether the docs still match.
 
-use crate::expect::{
+use support::expect::{
     all_lessons, all_passed, HEADER_20_10, HEADER_28, ONE_WORD_DRIFT, VARIANTS_20_10,
 };
-use crate::test::{tape, unindent, Test};
+use support::tape;
+use support::test::Test;
+use support::text::unindent;
 
 #[test]
 fn docker_28_with_buildx_matches_the_docs() {

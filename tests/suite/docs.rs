@@ -5,6 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
+use support::text::assert_text;
 
 /// What one run of the binary gave.
 #[derive(Debug)]
@@ -15,17 +16,20 @@ struct Run {
 }
 
 fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/docs")
+    support::fixture("docs")
 }
 
 /// Run the binary in `dir`, without colors and without asking the network.
 fn ks(dir: &Path, args: &[&str]) -> Run {
-    let out = Command::cargo_bin("knowing-scratch")
-        .expect("the binary is built")
-        .current_dir(dir)
-        .env("KNOWING_SCRATCH_REGISTRY", "0")
-        .env("NO_COLOR", "1")
-        .env_remove("KNOWING_SCRATCH_DOCKER")
+    ks_with(dir, &[], args)
+}
+
+/// [`ks`] with these environment variables.
+fn ks_with(dir: &Path, env: &[(&str, &Path)], args: &[&str]) -> Run {
+    // The engine test talks to the real engine, where the user's docker would.
+    let out = Command::from_std(support::command(dir))
+        .envs(support::user_docker_env())
+        .envs(env.iter().copied())
         .args(["--color", "never"])
         .args(args)
         .timeout(std::time::Duration::from_secs(300))
@@ -35,17 +39,6 @@ fn ks(dir: &Path, args: &[&str]) -> Run {
         code: out.status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
-
-/// Equal texts, or a panic showing a line diff.
-fn assert_text(actual: &str, expected: &str, what: &str) {
-    if actual != expected {
-        let diff = similar::TextDiff::from_lines(expected, actual)
-            .unified_diff()
-            .header("expected", "actual")
-            .to_string();
-        panic!("{what} differs:\n{diff}");
     }
 }
 
@@ -102,9 +95,9 @@ mod render {
             (0, "rendered 2 lessons into `README.md`\n", "")
         );
         assert_text(
-            &read(&readme),
-            &read(&fixtures().join("render/README.expected.md")),
             "the rendered README",
+            &read(&fixtures().join("render/README.expected.md")),
+            &read(&readme),
         );
         let again = ks(tmp.path(), &["render"]);
         assert_eq!(
@@ -213,9 +206,9 @@ mod render {
             (0, "rendered 2 lessons into `DOCS.md`\n")
         );
         assert_text(
-            &read(&tmp.path().join("DOCS.md")),
-            &read(&fixtures().join("render/README.expected.md")),
             "the rendered DOCS.md",
+            &read(&fixtures().join("render/README.expected.md")),
+            &read(&tmp.path().join("DOCS.md")),
         );
     }
 }
@@ -288,17 +281,17 @@ mod import {
         let (original, back) = round_trip(&fixtures().join("render/lessons"));
         assert_eq!(original.lessons.len(), 2);
         for (a, b) in summary(&original).iter().zip(summary(&back)) {
-            assert_text(&b, a, "the imported lesson");
+            assert_text("the imported lesson", a, &b);
         }
         assert_eq!(summary(&back).len(), 2);
     }
 
     #[test]
     fn the_project_lessons_survive_a_round_trip() {
-        let (original, back) = round_trip(&Path::new(env!("CARGO_MANIFEST_DIR")).join("lessons"));
+        let (original, back) = round_trip(&support::repo().join("lessons"));
         assert_eq!(summary(&back).len(), original.lessons.len());
         for (a, b) in summary(&original).iter().zip(summary(&back)) {
-            assert_text(&b, a, "the imported lesson");
+            assert_text("the imported lesson", a, &b);
         }
     }
 
@@ -494,7 +487,8 @@ mod import {
 mod bless {
     use super::*;
 
-    /// A temp dir with the bless fixture lessons and the fake docker client.
+    /// A temp dir with the bless fixture lessons, and the fake docker client
+    /// (the lessons never call docker: it answers the engine's detection).
     fn setup() -> (tempfile::TempDir, PathBuf, String) {
         let tmp = tempfile::tempdir().unwrap();
         copy_dir(
@@ -502,14 +496,15 @@ mod bless {
             &tmp.path().join("lessons"),
         );
         let file = tmp.path().join("lessons/01-echoes.yaml");
-        let docker = fixtures().join("bless/docker").display().to_string();
+        let docker = support::fake_docker().display().to_string();
         (tmp, file, docker)
     }
 
     fn check(dir: &Path, docker: &str, extra: &[&str]) -> Run {
         let mut args = vec!["--docker", docker, "check"];
         args.extend_from_slice(extra);
-        ks(dir, &args)
+        let tape = support::tape("docker-28-buildx.tape");
+        ks_with(dir, &[("FAKE_DOCKER_TAPE", &tape)], &args)
     }
 
     #[test]
@@ -573,7 +568,7 @@ mod bless {
         );
         // Every byte outside the blessed values is as it was: here the
         // blessed values are the originals, so the whole file is.
-        assert_text(&read(&file), &pristine, "the blessed lesson file");
+        assert_text("the blessed lesson file", &pristine, &read(&file));
         let r = check(tmp.path(), &docker, &[]);
         assert_eq!(r.code, 0, "{r:?}");
         assert!(
@@ -632,9 +627,9 @@ mod bless {
             r.stdout
         );
         assert_text(
-            &read(&file),
-            &format!("{pristine}{step}    output: |\n      fresh\n"),
             "the blessed lesson file",
+            &format!("{pristine}{step}    output: |\n      fresh\n"),
+            &read(&file),
         );
         let r = check(tmp.path(), &docker, &[]);
         assert!(

@@ -1,7 +1,7 @@
 //! Errors of the tool itself: exit 2 for lessons and usage, 3 for no engine.
 
-use crate::expect::all_lessons;
-use crate::test::Test;
+use support::expect::all_lessons;
+use support::test::Test;
 
 #[test]
 fn unknown_lesson_for_check_lists_the_known_ones() {

@@ -4,8 +4,8 @@
 use quick_xml::events::Event;
 use serde_json::Value;
 
-use crate::expect::{NO_REGISTRY, NO_REGISTRY_NO_REGCTL, TUTORIAL};
-use crate::test::Test;
+use support::expect::{NO_REGISTRY, NO_REGISTRY_NO_REGCTL, TUTORIAL};
+use support::test::Test;
 
 #[test]
 fn json_report_holds_the_environment_summary_and_every_step() {
@@ -152,7 +152,7 @@ fn attr(e: &quick_xml::events::BytesStart, name: &str) -> Option<String> {
 fn junit_report_has_a_testsuite_per_lesson_and_a_testcase_per_step() {
     let out = Test::new()
         .tape_text(
-            &std::fs::read_to_string(crate::test::tape("docker-28-buildx.tape"))
+            &std::fs::read_to_string(support::tape("docker-28-buildx.tape"))
                 .unwrap()
                 .replacen(
                     "COPY /go/bin/app /app # buildkit   2.21MB",

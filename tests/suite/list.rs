@@ -1,4 +1,4 @@
-use crate::test::Test;
+use support::test::Test;
 
 #[test]
 fn lists_the_lessons_in_tutorial_order() {

@@ -1,24 +1,21 @@
-//! The command line, end to end: the real binary, run against a fake `docker`
-//! (`tests/fake/docker`) that plays back outputs recorded from real engines
-//! (`tests/fixtures/tapes`). No test here needs an engine or the network;
-//! `tests/live.rs` runs the same lessons against the real engine.
+//! The integration tests, one binary with a module per feature. They run the
+//! real binary; all but a few use the fake `docker` (`tests/fake/docker`),
+//! which plays back outputs recorded from real engines
+//! (`tests/fixtures/tapes/`). The harness is the `support` crate
+//! (`tests/support/`); `tests/live.rs` runs the same lessons against the real
+//! engine.
+//!
+//! The modules that need a real engine say so at their top: the `engine`
+//! part of `docs`, `hardening::safety` and `walk_tmux` (which also needs
+//! tmux). Without them those tests fail, they do not skip.
 
-#[path = "cli/expect.rs"]
-mod expect;
-// Shared with tests/live.rs, which uses the parts for real clients.
-#[allow(dead_code)]
-#[path = "cli/test.rs"]
-mod test;
-
-#[path = "cli/check.rs"]
 mod check;
-#[path = "cli/errors.rs"]
+mod docs;
 mod errors;
-#[path = "cli/formats.rs"]
 mod formats;
-#[path = "cli/list.rs"]
+mod hardening;
 mod list;
-#[path = "cli/run.rs"]
+mod readme;
 mod run;
-#[path = "cli/timeouts.rs"]
 mod timeouts;
+mod walk_tmux;

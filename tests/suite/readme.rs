@@ -1,11 +1,11 @@
 //! Keeps the README honest: its tutorial part is rendered from the lessons,
 //! and CI runs exactly the test command it documents.
 
-use std::path::Path;
+use std::path::PathBuf;
 use std::process::Command;
 
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
+fn root() -> PathBuf {
+    support::repo()
 }
 
 #[test]

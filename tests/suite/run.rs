@@ -1,6 +1,6 @@
 //! `run` shows each command, its real output as it arrives, and a verdict.
 
-use crate::test::Test;
+use support::test::Test;
 
 #[test]
 fn run_shows_command_output_and_verdict() {

@@ -2,7 +2,8 @@
 
 use std::time::{Duration, Instant};
 
-use crate::test::{unindent, Test};
+use support::test::Test;
+use support::text::unindent;
 
 const VERSION: &str = r#"
     $ docker version --format '{{json .}}'

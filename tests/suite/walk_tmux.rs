@@ -15,42 +15,6 @@ const DEADLINE: Duration = Duration::from_secs(60);
 const PROMPT: &str = "[Enter] run  [s] skip  [r] documented output  [q] quit  [?] keys";
 const PLAY_PROMPT: &str = "[Enter] show the recorded output  [s] skip  [q] quit  [?] keys";
 
-/// A lesson that leaves a container running in the background, so the test
-/// can see the walk remove it.
-const LESSON: &str = r#"id: background
-title: A container in the background
-recorded: Docker 28.2.2 client, engine 20.10.24
-intro: |
-  Start a container that sleeps, then look around.
-steps:
-  - title: Start a container
-    text: |
-      Start busybox in the background; Docker prints the new container's ID.
-    run: docker container run --detach busybox sleep 1000
-    output: |
-      {{hex64}}
-  - title: Say hello
-    run: echo hello
-    output: |
-      hello
-  - title: Say something else
-    run: echo drift
-    output: |
-      documented
-  - title: Skip me
-    run: echo skipped
-    output: |
-      skipped
-  - title: Show the docs
-    run: echo never
-    output: |
-      from the docs
-  - title: Never reached
-    run: echo unreachable
-    output: |
-      unreachable
-"#;
-
 fn run(cmd: &mut Command) -> Output {
     cmd.stdin(Stdio::null())
         .output()
@@ -90,9 +54,16 @@ fn require_engine() {
     );
 }
 
+/// A folder with `tests/fixtures/lessons/background.yaml`: a lesson that
+/// leaves a container running in the background, so the test can see the
+/// walk remove it.
 fn lesson_dir() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("01-background.yaml"), LESSON).unwrap();
+    std::fs::write(
+        dir.path().join("01-background.yaml"),
+        support::lesson("background.yaml", &[]),
+    )
+    .unwrap();
     dir
 }
 
@@ -442,7 +413,7 @@ fn walk_in_a_terminal_without_an_engine_plays_the_recorded_outputs() {
 }
 
 fn repo_lessons() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("lessons")
+    support::repo().join("lessons")
 }
 
 /// An installed binary has its lessons inside: `list` in an empty folder
@@ -566,28 +537,17 @@ fn walk_without_a_terminal_replays_like_run() {
     );
 }
 
-const SLOW: &str = r#"id: slow
-title: A slow step
-steps:
-  - title: Start a container
-    run: docker container run --detach busybox sleep 1000
-    output: |
-      {{hex64}}
-  - title: Wait
-    run: sleep 30
-  - title: After
-    run: echo after
-    output: |
-      after
-"#;
-
 /// Ctrl-C during a silent step: the spinner goes, the step ends as
 /// interrupted, the container is removed and the walk exits 130.
 #[test]
 fn ctrl_c_during_a_step_interrupts_the_walk_and_cleans_up() {
     require_engine();
     let lessons = tempfile::tempdir().unwrap();
-    std::fs::write(lessons.path().join("01-slow.yaml"), SLOW).unwrap();
+    std::fs::write(
+        lessons.path().join("01-slow.yaml"),
+        support::lesson("slow.yaml", &[]),
+    )
+    .unwrap();
     let cwd = tempfile::tempdir().unwrap();
     let command = format!(
         "env KNOWING_SCRATCH_REGISTRY=0 {BIN} --lessons {} walk",

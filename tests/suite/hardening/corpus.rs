@@ -1,21 +1,35 @@
 //! The bad-input corpus: every folder under `tests/bad_lessons/` holds a
 //! broken `lessons/` folder and `expected.txt`, the whole stderr the check
 //! must print. Each must exit 2 before any command runs: the docker client
-//! given is a script that records any call.
+//! given is the fake with a tape that records nothing, which logs any call.
 
 use std::fs;
 use std::time::Duration;
 
-use crate::common::{assert_text, diff, ks, run, script, Lab};
+use std::path::Path;
+use std::process::Command;
+
+use support::lab::{ks, run, Lab};
+use support::text::{assert_text, diff};
 
 fn cases() -> Vec<std::path::PathBuf> {
-    let mut cases: Vec<_> = fs::read_dir(crate::common::root().join("tests/bad_lessons"))
+    let mut cases: Vec<_> = fs::read_dir(support::repo().join("tests/bad_lessons"))
         .expect("the corpus folder")
         .map(|e| e.unwrap().path())
         .filter(|p| p.is_dir())
         .collect();
     cases.sort();
     cases
+}
+
+/// The fake docker with a tape that records nothing, its state (and so its
+/// log of calls, `calls`) in `state`: the state folder exists only once it
+/// was called.
+fn no_docker(cmd: &mut Command, state: &Path) {
+    cmd.env("FAKE_DOCKER_TAPE", support::tape("faults/nothing.tape"))
+        .env("FAKE_DOCKER_STATE", state)
+        .arg("--docker")
+        .arg(support::fake_docker());
 }
 
 #[test]
@@ -30,20 +44,19 @@ fn every_bad_lesson_is_refused_before_anything_runs() {
             failures.push(format!("== {name}\nno expected.txt"));
             continue;
         };
-        let marker = calls.file(&format!("{name}.calls"));
+        let state = calls.file(&name);
+        let marker = state.join("calls");
         let mut cmd = ks(case);
-        cmd.env("MARKER_FILE", &marker)
-            .arg("--color=never")
-            .arg("--docker")
-            .arg(script("marker-docker"))
-            .args(["check", "--lessons", "lessons"]);
+        cmd.arg("--color=never");
+        no_docker(&mut cmd, &state);
+        cmd.args(["check", "--lessons", "lessons"]);
         let ran = run(cmd, Duration::from_secs(30));
         let mut problems = Vec::new();
         if ran.code != Some(2) {
             problems.push(format!("exit {:?}, expected 2", ran.code));
         }
         if ran.stderr != expected {
-            problems.push(format!("stderr differs:\n{}", diff(&expected, &ran.stderr)));
+            problems.extend(diff("stderr", &expected, &ran.stderr));
         }
         if !ran.stdout.is_empty() {
             problems.push(format!("stdout not empty:\n{}", ran.stdout));
@@ -93,34 +106,24 @@ fn every_message_names_the_file_and_line() {
 #[test]
 fn the_marker_client_notices_a_run() {
     let lab = Lab::new();
-    lab.lesson(
-        "hello.yaml",
-        "id: hello\ntitle: Hello\nsteps:\n  - title: Say hello\n    run: echo hello\n    output: |\n      hello\n",
-    );
-    let marker = lab.file("calls");
+    lab.lesson("hello.yaml", &support::lesson("hello.yaml", &[]));
+    let marker = lab.file("fake/calls");
     let mut cmd = ks(lab.path());
-    cmd.env("MARKER_FILE", &marker)
-        .arg("--docker")
-        .arg(script("marker-docker"))
-        .args(["check", "--lessons", "lessons"]);
+    no_docker(&mut cmd, &lab.file("fake"));
+    cmd.args(["check", "--lessons", "lessons"]);
     let ran = run(cmd, Duration::from_secs(30));
     assert_eq!(ran.code, Some(3), "{ran:?}");
     assert_eq!(
         fs::read_to_string(&marker).unwrap(),
-        "version --format {{json .}}\n"
+        "version --format '{{json .}}'\n"
     );
 }
 
 fn two_lessons() -> Lab {
     let lab = Lab::new();
-    lab.lesson(
-        "01-build.yaml",
-        "id: build\ntitle: Build\nsteps:\n  - title: Build it\n    run: echo built\n",
-    );
-    lab.lesson(
-        "02-hello.yaml",
-        "id: hello\ntitle: Hello\nneeds: [build]\nsteps:\n  - title: Say hello\n    run: echo hello\n",
-    );
+    for name in ["01-build.yaml", "02-hello.yaml"] {
+        lab.lesson(name, &support::lesson(&format!("two-lessons/{name}"), &[]));
+    }
     lab
 }
 
@@ -128,12 +131,11 @@ fn two_lessons() -> Lab {
 fn an_unknown_lesson_on_the_command_line_lists_the_known_ones() {
     let lab = two_lessons();
     for sub in ["check", "run"] {
-        let marker = lab.file(&format!("{sub}.calls"));
+        let state = lab.file(sub);
+        let marker = state.join("calls");
         let mut cmd = ks(lab.path());
-        cmd.env("MARKER_FILE", &marker)
-            .arg("--docker")
-            .arg(script("marker-docker"))
-            .args([sub, "--lessons", "lessons", "hello", "helo"]);
+        no_docker(&mut cmd, &state);
+        cmd.args([sub, "--lessons", "lessons", "hello", "helo"]);
         let ran = run(cmd, Duration::from_secs(30));
         assert_eq!(ran.code, Some(2), "{sub}: {ran:?}");
         assert_text(

@@ -1,36 +1,34 @@
 //! Faults: no engine, an engine that hangs or stops mid-run, steps that hang
-//! or flood, and interrupts. All use `fake-docker` except the first test,
-//! which uses the real client pointed at a socket that does not exist.
+//! or flood, and interrupts. All use the fake `docker` (the faults are tapes
+//! of `tests/fixtures/tapes/faults/`) except the first test, which uses the
+//! real client pointed at a socket that does not exist.
 
 use std::fs;
 use std::time::Duration;
 
-use crate::common::{
-    alive, assert_text, ks, normalize, real_docker, run, script, spawn, wait_until, Lab, HEADER,
-};
+use support::lab::{alive, ks, real_docker, run, spawn, wait_until, Lab};
+use support::text::{assert_text, normalize, HEADER};
 
 const HINT: &str = "hint: start one with `sudo systemctl start docker` (or `sudo dockerd &`), \
 point `DOCKER_HOST` at a running engine, or run `sudo tests/engine/setup.sh` from this \
 repository to install and start one\n";
 
-const HELLO: &str = "id: hello\ntitle: Hello\nsteps:\n  - title: Say hello\n    run: echo hello\n    output: |\n      hello\n";
+/// The engine and clients of the 28 tape, and a container the lessons start.
+const ENGINE: [&str; 2] = ["docker-28-buildx.tape", "faults/container.tape"];
 
-/// `check` in the lab with the fake client in `mode`.
-fn fake_check(lab: &Lab, mode: &str) -> std::process::Command {
+/// `check` in the lab with the fake client playing `tapes`.
+fn fake_check(lab: &Lab, tapes: &[&str]) -> std::process::Command {
     let mut cmd = ks(lab.path());
-    cmd.env("FAKE_DOCKER_DIR", lab.fake_state())
-        .env("FAKE_DOCKER_MODE", mode)
-        .arg("--color=never")
-        .arg("--docker")
-        .arg(script("fake-docker"))
-        .args(["check", "--lessons", "lessons"]);
+    cmd.arg("--color=never");
+    lab.fake_docker(&mut cmd, tapes);
+    cmd.args(["check", "--lessons", "lessons"]);
     cmd
 }
 
 #[test]
 fn no_engine_with_the_real_client_is_reported_within_two_seconds() {
     let lab = Lab::new();
-    lab.lesson("hello.yaml", HELLO);
+    lab.lesson("hello.yaml", &support::lesson("hello.yaml", &[]));
     let mut cmd = ks(lab.path());
     cmd.env("DOCKER_HOST", "unix:///nonexistent.sock")
         .arg("--docker")
@@ -57,8 +55,11 @@ fn no_engine_with_the_real_client_is_reported_within_two_seconds() {
 #[test]
 fn an_engine_that_never_answers_is_given_up_on_after_its_deadline() {
     let lab = Lab::new();
-    lab.lesson("hello.yaml", HELLO);
-    let ran = run(fake_check(&lab, "hang-version"), Duration::from_secs(30));
+    lab.lesson("hello.yaml", &support::lesson("hello.yaml", &[]));
+    let ran = run(
+        fake_check(&lab, &["faults/engine-hangs.tape"]),
+        Duration::from_secs(30),
+    );
     assert_eq!(ran.code, Some(3), "{ran:?}");
     assert!(
         ran.elapsed < Duration::from_secs(5),
@@ -70,7 +71,7 @@ fn an_engine_that_never_answers_is_given_up_on_after_its_deadline() {
         "gave up before the deadline: {:?}",
         ran.elapsed
     );
-    let client = fs::canonicalize(script("fake-docker")).unwrap();
+    let client = fs::canonicalize(support::fake_docker()).unwrap();
     assert_text(
         "stderr",
         &format!(
@@ -80,24 +81,17 @@ fn an_engine_that_never_answers_is_given_up_on_after_its_deadline() {
         ),
         &ran.stderr,
     );
-    assert_eq!(lab.calls(), "version --format {{json .}}\n");
+    assert_eq!(lab.calls(), "version --format '{{json .}}'\n");
 }
 
 #[test]
 fn an_engine_that_stops_mid_run_fails_the_step_and_skips_the_rest() {
     let lab = Lab::new();
-    lab.lesson(
-        "01-engine.yaml",
-        "id: engine\ntitle: Engine\nsteps:\n\
-         \x20 - title: Start a container\n    run: docker container run --detach busybox sleep 600\n    output: |\n      {{hex64}}\n\
-         \x20 - title: List images\n    run: docker image ls\n    output: |\n      REPOSITORY   TAG       IMAGE ID       CREATED         SIZE\n      busybox      latest    b539af69bc01   10 months ago   4.86MB\n\
-         \x20 - title: List containers\n    run: docker container ls\n",
-    );
-    lab.lesson(
-        "02-after.yaml",
-        "id: after\ntitle: After\nsteps:\n  - title: Say hello\n    run: echo hello\n    output: |\n      hello\n",
-    );
-    let ran = run(fake_check(&lab, "dies-on-second"), Duration::from_secs(60));
+    for name in ["01-engine.yaml", "02-after.yaml"] {
+        lab.lesson(name, &support::lesson(&format!("engine-stops/{name}"), &[]));
+    }
+    let tapes = [ENGINE[0], ENGINE[1], "faults/engine-dies.tape"];
+    let ran = run(fake_check(&lab, &tapes), Duration::from_secs(60));
     assert_eq!(ran.code, Some(3), "{ran:?}");
     let gone = "Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?";
     assert_text(
@@ -137,15 +131,15 @@ fn a_hanging_step_is_killed_with_its_whole_process_tree() {
     let grandchild = lab.file("grandchild.pid");
     lab.lesson(
         "hang.yaml",
-        &format!(
-            "id: hang\ntitle: Hang\nsteps:\n\
-             \x20 - title: Hang\n    timeout: 2s\n    run: |\n      sleep 600 &\n      echo $! > {child}\n      bash -c 'sleep 601 & echo $! > {grandchild}; wait'\n\
-             \x20 - title: Go on\n    run: echo still here\n    output: |\n      still here\n",
-            child = child.display(),
-            grandchild = grandchild.display(),
+        &support::lesson(
+            "hang.yaml",
+            &[
+                ("CHILD", &child.display()),
+                ("GRANDCHILD", &grandchild.display()),
+            ],
         ),
     );
-    let ran = run(fake_check(&lab, "normal"), Duration::from_secs(60));
+    let ran = run(fake_check(&lab, &ENGINE), Duration::from_secs(60));
     assert_eq!(ran.code, Some(1), "{ran:?}");
     assert_text(
         "stdout",
@@ -178,12 +172,9 @@ fn flood(mib: u64) -> (Option<i32>, u64, usize, i64, usize) {
     let lab = Lab::new();
     lab.lesson(
         "flood.yaml",
-        &format!(
-            "id: flood\ntitle: Flood\nsteps:\n  - title: Say yes a lot\n    run: yes | head -c {}\n    output: |\n      y\n",
-            mib << 20
-        ),
+        &support::lesson("flood.yaml", &[("BYTES", &(mib << 20))]),
     );
-    let mut cmd = fake_check(&lab, "normal");
+    let mut cmd = fake_check(&lab, &ENGINE);
     cmd.args(["--format", "json", "--report"])
         .arg(lab.file("report.json"));
     let ran = run(cmd, Duration::from_secs(300));
@@ -240,13 +231,9 @@ fn long_lesson(lab: &Lab) -> (std::path::PathBuf, std::path::PathBuf) {
     let pid = lab.file("sleep.pid");
     lab.lesson(
         "long.yaml",
-        &format!(
-            "id: long\ntitle: Long\nsteps:\n\
-             \x20 - title: Start a container\n    run: docker container run --detach busybox sleep 600\n    output: |\n      {{{{hex64}}}}\n\
-             \x20 - title: Wait\n    timeout: 10m\n    run: |\n      sleep 600 &\n      echo $! > {pid}\n      touch {started}\n      wait\n\
-             \x20 - title: Never\n    run: echo never\n",
-            pid = pid.display(),
-            started = started.display(),
+        &support::lesson(
+            "long.yaml",
+            &[("PID", &pid.display()), ("STARTED", &started.display())],
         ),
     );
     (started, pid)
@@ -255,7 +242,7 @@ fn long_lesson(lab: &Lab) -> (std::path::PathBuf, std::path::PathBuf) {
 fn interrupt_stops_the_step_and_cleans_up(sig: i32) {
     let lab = Lab::new();
     let (started, pid_file) = long_lesson(&lab);
-    let running = spawn(fake_check(&lab, "normal"));
+    let running = spawn(fake_check(&lab, &ENGINE));
     assert!(
         running.wait_for_file(&started, Duration::from_secs(30)),
         "the long step never started"
@@ -313,7 +300,8 @@ fn a_second_sigint_exits_at_once() {
     let lab = Lab::new();
     let (started, _) = long_lesson(&lab);
     // `ps` (the cleanup) blocks until `release` exists.
-    let running = spawn(fake_check(&lab, "slow-cleanup"));
+    let tapes = [ENGINE[0], ENGINE[1], "faults/slow-cleanup.tape"];
+    let running = spawn(fake_check(&lab, &tapes));
     assert!(running.wait_for_file(&started, Duration::from_secs(30)));
     running.signal(libc::SIGINT);
     let cleaning = wait_until(Duration::from_secs(10), || {

@@ -8,7 +8,8 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, SystemTime};
 
-use crate::common::{assert_text, ks, normalize, real_docker, run, script, spawn, Lab, HEADER};
+use support::lab::{ks, real_docker, run, spawn, Lab};
+use support::text::{assert_text, normalize, HEADER};
 
 /// Removes the named containers when dropped, so a failing test leaves
 /// nothing behind.
@@ -57,13 +58,9 @@ fn cleanup_removes_the_runs_containers_and_nothing_else() {
     let go = lab.file("go");
     lab.lesson(
         "own.yaml",
-        &format!(
-            "id: own\ntitle: Own\nsteps:\n\
-             \x20 - title: Start a container\n    run: docker container run --detach busybox sleep 600\n    output: |\n      {{{{hex64}}}}\n\
-             \x20 - title: Let another process start one\n    timeout: 60s\n    run: |\n      touch {ready}\n      while [ ! -e {go} ]; do sleep 0.1; done\n\
-             \x20 - title: Finish\n    run: echo done\n    output: |\n      done\n",
-            ready = ready.display(),
-            go = go.display(),
+        &support::lesson(
+            "own.yaml",
+            &[("READY", &ready.display()), ("GO", &go.display())],
         ),
     );
     let mut cmd = ks(lab.path());
@@ -136,28 +133,19 @@ fn cleanup_removes_the_runs_containers_and_nothing_else() {
 #[test]
 fn captured_values_reach_later_steps_verbatim_and_never_run() {
     let lab = Lab::new();
-    lab.lesson(
-        "capture.yaml",
-        "id: capture\ntitle: Capture\nsteps:\n\
-         \x20 - title: Print a semicolon\n    run: echo 'x; touch pwned'\n    output: |\n      {{VALUE=/.*/}}\n\
-         \x20 - title: Echo it back\n    run: echo \"$VALUE\"\n    output: |\n      x; touch pwned\n\
-         \x20 - title: Print a command substitution\n    run: echo '$(touch pwned2) `touch pwned3`'\n    output: |\n      {{OTHER=/.*/}}\n\
-         \x20 - title: Echo that back\n    run: echo \"$OTHER\"\n    output: |\n      $(touch pwned2) `touch pwned3`\n",
-    );
+    lab.lesson("capture.yaml", &support::lesson("capture.yaml", &[]));
     let mut cmd = ks(lab.path());
-    cmd.env("FAKE_DOCKER_DIR", lab.fake_state())
-        .arg("--color=never")
-        .arg("--docker")
-        .arg(script("fake-docker"))
-        .args([
-            "check",
-            "--lessons",
-            "lessons",
-            "--format",
-            "json",
-            "--report",
-        ])
-        .arg(lab.file("report.json"));
+    cmd.arg("--color=never");
+    lab.fake_docker(&mut cmd, &["docker-28-buildx.tape"]);
+    cmd.args([
+        "check",
+        "--lessons",
+        "lessons",
+        "--format",
+        "json",
+        "--report",
+    ])
+    .arg(lab.file("report.json"));
     let ran = run(cmd, Duration::from_secs(60));
     assert_eq!(ran.code, Some(0), "{ran:?}");
     let report: serde_json::Value =
@@ -199,25 +187,14 @@ fn snapshot(dir: &Path) -> BTreeMap<String, (Vec<u8>, SystemTime)> {
 #[test]
 fn check_without_bless_never_writes_into_the_lessons_folder() {
     let lab = Lab::new();
-    lab.lesson(
-        "01-drift.yaml",
-        "id: drift\ntitle: Drift\nsteps:\n\
-         \x20 - title: Pass\n    run: echo same\n    output: |\n      same\n\
-         \x20 - title: Drift\n    run: echo real\n    output: |\n      documented\n\
-         \x20 - title: Wrong exit\n    run: exit 3\n\
-         \x20 - title: Too slow\n    timeout: 1s\n    run: sleep 30\n",
-    );
-    lab.lesson(
-        "02-more.yaml",
-        "id: more\ntitle: More\nneeds: [drift]\nsteps:\n  - title: Drift again\n    run: echo new\n    output: |\n      old\n",
-    );
+    for name in ["01-drift.yaml", "02-more.yaml"] {
+        lab.lesson(name, &support::lesson(&format!("no-bless/{name}"), &[]));
+    }
     let before = snapshot(&lab.path().join("lessons"));
     for format in ["human", "json", "junit"] {
         let mut cmd = ks(lab.path());
-        cmd.env("FAKE_DOCKER_DIR", lab.fake_state())
-            .arg("--docker")
-            .arg(script("fake-docker"))
-            .args(["check", "--lessons", "lessons", "--format", format]);
+        lab.fake_docker(&mut cmd, &["docker-28-buildx.tape"]);
+        cmd.args(["check", "--lessons", "lessons", "--format", format]);
         let ran = run(cmd, Duration::from_secs(60));
         assert_eq!(ran.code, Some(1), "{format}: {ran:?}");
     }
@@ -229,10 +206,8 @@ fn check_without_bless_never_writes_into_the_lessons_folder() {
     assert!(before == after, "a lesson file changed");
     // The same run with `--bless` does write: the snapshot can tell.
     let mut cmd = ks(lab.path());
-    cmd.env("FAKE_DOCKER_DIR", lab.fake_state())
-        .arg("--docker")
-        .arg(script("fake-docker"))
-        .args(["check", "--lessons", "lessons", "--bless"]);
+    lab.fake_docker(&mut cmd, &["docker-28-buildx.tape"]);
+    cmd.args(["check", "--lessons", "lessons", "--bless"]);
     let ran = run(cmd, Duration::from_secs(60));
     assert!(ran.code.is_some(), "{ran:?}");
     assert!(

@@ -1,5 +1,6 @@
-//! Helpers: a temporary lab folder, running the binary with a deadline (and
-//! signals, and its peak memory), and exact comparisons that print a diff.
+//! For what the [`Test`](crate::test::Test) builder cannot do: a temporary lab
+//! folder, and the binary run in the background with a deadline, signalled,
+//! and measured (its peak memory).
 
 use std::fs;
 use std::io::Read;
@@ -7,14 +8,6 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
-
-pub fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-pub fn script(name: &str) -> PathBuf {
-    root().join("tests/hardening").join(name)
-}
 
 /// The docker client on PATH (the real one), for tests against the engine.
 pub fn real_docker() -> PathBuf {
@@ -28,6 +21,12 @@ pub fn real_docker() -> PathBuf {
 /// A temporary folder holding a `lessons/` folder; commands run beside it.
 pub struct Lab {
     pub dir: tempfile::TempDir,
+}
+
+impl Default for Lab {
+    fn default() -> Lab {
+        Lab::new()
+    }
 }
 
 impl Lab {
@@ -52,30 +51,37 @@ impl Lab {
         fs::write(self.dir.path().join("lessons").join(name), text).unwrap();
     }
 
-    /// A state folder for the fake docker client, inside the lab.
-    pub fn fake_state(&self) -> PathBuf {
-        let d = self.file("fake");
-        fs::create_dir_all(&d).unwrap();
-        d
+    /// Run `cmd` with the fake `docker` (`--docker`), playing `tapes` of
+    /// `tests/fixtures/tapes/` joined in this order, its state in `fake/`.
+    pub fn fake_docker(&self, cmd: &mut Command, tapes: &[&str]) {
+        let mut joined = String::new();
+        for name in tapes {
+            let path = crate::tape(name);
+            joined.push_str(
+                &fs::read_to_string(&path)
+                    .unwrap_or_else(|e| panic!("read the tape {}: {e}", path.display())),
+            );
+            joined.push('\n');
+        }
+        let tape = self.file("fake.tape");
+        fs::write(&tape, joined).unwrap();
+        cmd.env("FAKE_DOCKER_TAPE", tape)
+            .env("FAKE_DOCKER_STATE", self.file("fake"))
+            .arg("--docker")
+            .arg(crate::fake_docker());
     }
 
+    /// The fake's record of every docker call, one per line.
     pub fn calls(&self) -> String {
-        fs::read_to_string(self.file("fake/calls.log")).unwrap_or_default()
+        fs::read_to_string(self.file("fake/calls")).unwrap_or_default()
     }
 }
 
-/// The binary, in `cwd`, with an environment that does not leak the
-/// caller's docker settings.
+/// The binary in `cwd` ([`crate::command`]), with no input and its output
+/// captured, for [`spawn`] and [`run`].
 pub fn ks(cwd: &Path) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_knowing-scratch"));
-    c.current_dir(cwd)
-        .env_remove("KNOWING_SCRATCH_DOCKER")
-        .env_remove("DOCKER_HOST")
-        .env_remove("DOCKER_CONTEXT")
-        .env_remove("DOCKER_BUILDKIT")
-        .env("KNOWING_SCRATCH_REGISTRY", "0")
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::null())
+    let mut c = crate::command(cwd);
+    c.stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     c
@@ -209,39 +215,3 @@ pub fn alive(pid: i32) -> bool {
         Err(_) => false,
     }
 }
-
-/// A unified diff of two texts, for failure messages.
-pub fn diff(expected: &str, actual: &str) -> String {
-    similar::TextDiff::from_lines(expected, actual)
-        .unified_diff()
-        .header("expected", "actual")
-        .to_string()
-}
-
-/// Assert two texts are equal, printing a diff when they are not.
-#[track_caller]
-pub fn assert_text(what: &str, expected: &str, actual: &str) {
-    if expected != actual {
-        panic!(
-            "{what} differs:\n{}\n--- actual, verbatim:\n{actual}",
-            diff(expected, actual)
-        );
-    }
-}
-
-/// Step durations (`0.01s`) and long hex IDs vary from run to run, and the
-/// header's version numbers are facts of the machine.
-pub fn normalize(text: &str) -> String {
-    let durations = regex::Regex::new(r"\b\d+\.\d\ds\b").unwrap();
-    let ids = regex::Regex::new(r"\b[0-9a-f]{12}\b").unwrap();
-    let versions = regex::Regex::new(r"\A(.*)").unwrap();
-    let version = regex::Regex::new(r"\b(engine|client|buildx|runc) \d[\w.+~-]*").unwrap();
-    let text = durations.replace_all(text, "N.NNs");
-    let text = versions.replace(&text, |c: &regex::Captures| {
-        version.replace_all(&c[1], "$1 V").into_owned()
-    });
-    ids.replace_all(&text, "<id>").into_owned()
-}
-
-/// The header of a run through `fake-docker` or on the live engine with client 28.
-pub const HEADER: &str = "engine V (classic image store), client V with buildx V, runc V\n";

@@ -1,4 +1,4 @@
-//! The builder every CLI test goes through: a temporary folder, the tool run
+//! The builder most tests go through: a temporary folder, the tool run
 //! with the fake `docker` and a tape, and exact assertions on stdout, stderr
 //! and the exit code, with a diff of what differs.
 //!
@@ -8,48 +8,13 @@
 //! durations (`DONE 5.4s`) keep one decimal and are never masked.
 
 use std::ffi::OsString;
-use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use similar::{ChangeTag, TextDiff};
 use tempfile::TempDir;
 
-/// The repository root (where `Cargo.toml`, `lessons/` and `tests/` are).
-pub fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-pub fn fake_docker() -> PathBuf {
-    repo().join("tests/fake/docker")
-}
-
-pub fn tape(name: &str) -> PathBuf {
-    repo().join("tests/fixtures/tapes").join(name)
-}
-
-/// Remove the indentation common to all lines, and the first line when it is
-/// empty, so expected texts can be written indented in the test's source.
-pub fn unindent(text: &str) -> String {
-    let text = text.strip_prefix('\n').unwrap_or(text);
-    let indent = text
-        .lines()
-        .filter(|l| !l.trim().is_empty())
-        .map(|l| l.len() - l.trim_start().len())
-        .min()
-        .unwrap_or(0);
-    let mut out = String::new();
-    for line in text.split_inclusive('\n') {
-        if line.trim().is_empty() {
-            out.push_str(if line.ends_with('\n') { "\n" } else { "" });
-        } else {
-            out.push_str(&line[indent..]);
-        }
-    }
-    // A closing quote on its own indented line leaves trailing spaces.
-    let trimmed = out.trim_end_matches(' ');
-    trimmed.to_string()
-}
+use crate::text::{diff, mask, unindent};
+use crate::{fake_docker, repo, tape};
 
 pub struct Test {
     dir: TempDir,
@@ -73,6 +38,12 @@ pub struct Output {
     /// The fake's record of every docker call, one per line.
     pub calls: String,
     _keep: TempDir,
+}
+
+impl Default for Test {
+    fn default() -> Test {
+        Test::new()
+    }
 }
 
 impl Test {
@@ -180,17 +151,16 @@ impl Test {
         let out = self.execute();
         let mut report = String::new();
         if let Some(want) = &expected_stdout {
-            diff_into(&mut report, "stdout", want, &out.stdout);
+            report.extend(diff("stdout", want, &out.stdout));
         }
         if let Some(want) = &expected_stderr {
-            diff_into(&mut report, "stderr", want, &out.stderr);
+            report.extend(diff("stderr", want, &out.stderr));
         }
         if out.status != status {
-            let _ = writeln!(
-                report,
+            report.push_str(&format!(
                 "exit code: expected {status}, got {}\n--- stdout:\n{}--- stderr:\n{}",
                 out.status, out.stdout, out.stderr
-            );
+            ));
         }
         assert!(
             report.is_empty(),
@@ -200,25 +170,11 @@ impl Test {
     }
 
     fn execute(self) -> Output {
-        let mut cmd = assert_cmd::Command::cargo_bin("knowing-scratch").expect("the binary");
-        cmd.current_dir(self.dir.path());
-        for name in [
-            "DOCKER_HOST",
-            "DOCKER_CONTEXT",
-            "DOCKER_BUILDKIT",
-            "KNOWING_SCRATCH_DOCKER",
-            "FAKE_DOCKER_DOWN",
-            "CLICOLOR_FORCE",
-            "TERM",
-        ] {
-            cmd.env_remove(name);
-        }
+        let mut cmd = assert_cmd::Command::from_std(crate::command(self.dir.path()));
         let state = self.dir.path().join("fake-state");
         // Only the system's tools: a step that needs `regctl` is skipped
         // whatever else this machine has installed.
         cmd.env("PATH", "/usr/bin:/bin")
-            .env("NO_COLOR", "1")
-            .env("KNOWING_SCRATCH_REGISTRY", "0")
             .env("FAKE_DOCKER_STATE", &state)
             .env("FAKE_DOCKER_TIMESCALE", "0.02");
         if let Some(tape) = &self.tape {
@@ -254,31 +210,4 @@ impl Test {
             _keep: self.dir,
         }
     }
-}
-
-/// Mask what varies from run to run: the tool's step durations and the
-/// temporary folder.
-pub fn mask(text: &str, tmp: &str) -> String {
-    let durations = regex::Regex::new(r"\b\d+\.\d\ds\b").expect("a valid regex");
-    let text = text.replace(tmp, "[TMP]");
-    durations.replace_all(&text, "[TIME]").into_owned()
-}
-
-fn diff_into(report: &mut String, stream: &str, expected: &str, actual: &str) {
-    if expected == actual {
-        return;
-    }
-    let _ = writeln!(report, "{stream} differs (- expected, + actual):");
-    for change in TextDiff::from_lines(expected, actual).iter_all_changes() {
-        let sign = match change.tag() {
-            ChangeTag::Equal => ' ',
-            ChangeTag::Delete => '-',
-            ChangeTag::Insert => '+',
-        };
-        let _ = write!(report, "{sign}{change}");
-        if change.missing_newline() {
-            let _ = writeln!(report, "⏎ (no newline at the end)");
-        }
-    }
-    let _ = writeln!(report, "--- actual {stream}, whole:\n{actual}---");
 }
