@@ -39,9 +39,10 @@ pub enum Error {
 impl Error {
     pub fn exit(&self) -> Exit {
         match self {
-            Error::Lessons(_) | Error::UnknownLesson { .. } | Error::Usage(_) => Exit::Usage,
+            Error::Lessons(_) | Error::UnknownLesson { .. } | Error::Usage(_) | Error::Other(_) => {
+                Exit::Usage
+            }
             Error::Engine(_) => Exit::Engine,
-            Error::Other(_) => Exit::Usage,
         }
     }
 
