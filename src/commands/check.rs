@@ -66,6 +66,7 @@ pub fn check(settings: &Settings, args: &CheckArgs) -> Result<Exit, Error> {
         Box::new(std::io::stdout())
     };
     let mut obs = Progress { human, out };
+    let _ = obs.out.write_all(obs.human.header(&engine).as_bytes());
     let outcome = runner.run(&plan, &mut obs);
     let _ = obs.out.write_all(obs.human.footer(&outcome).as_bytes());
     if args.format != Format::Human || args.report.is_some() {

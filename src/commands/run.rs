@@ -112,6 +112,7 @@ pub fn run(settings: &Settings, args: &RunArgs) -> Result<Exit, Error> {
         palette: Palette::new(settings.color_stdout),
         verbosity: settings.verbosity,
     });
+    print!("{}", live.human.header(&engine));
     let outcome = runner.run(&plan, &mut live);
     println!();
     print!("{}", live.human.footer(&outcome));

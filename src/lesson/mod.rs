@@ -18,7 +18,7 @@ mod yaml_errors;
 use std::path::PathBuf;
 use std::time::Duration;
 
-pub use condition::{Builder, Condition, Facts, Version};
+pub use condition::{Builder, Condition, Facts, Store, Version};
 pub use error::{LessonError, LoadErrors};
 pub use load::load_dir;
 pub use values::parse_duration;

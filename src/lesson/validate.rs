@@ -263,7 +263,7 @@ fn check_variant(
 ) -> Variant {
     let when = Condition::parse(&v.when).unwrap_or_else(|mut e| {
         // A misspelt subject gets a suggestion.
-        let subjects = ["client", "server", "runc", "builder"];
+        let subjects = ["client", "server", "runc", "builder", "store"];
         let guess = v.when.split(" and ").find_map(|clause| {
             let word = clause.split_whitespace().next()?;
             (!subjects.contains(&word)).then(|| closest(word, &subjects))?
