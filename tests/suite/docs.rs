@@ -500,6 +500,12 @@ mod bless {
         (tmp, file, docker)
     }
 
+    /// The report ends with this summary line.
+    #[track_caller]
+    fn assert_summary(r: &Run, summary: &str) {
+        assert!(r.stdout.ends_with(summary), "{}", r.stdout);
+    }
+
     fn check(dir: &Path, docker: &str, extra: &[&str]) -> Run {
         let mut args = vec!["--docker", docker, "check"];
         args.extend_from_slice(extra);
@@ -512,11 +518,7 @@ mod bless {
         let (tmp, _, docker) = setup();
         let r = check(tmp.path(), &docker, &[]);
         assert_eq!(r.code, 0, "{r:?}");
-        assert!(
-            r.stdout.ends_with("4 passed, 0 failed, 0 skipped\n"),
-            "{}",
-            r.stdout
-        );
+        assert_summary(&r, "4 passed, 0 failed, 0 skipped\n");
     }
 
     #[test]
@@ -542,11 +544,7 @@ mod bless {
         // Without --bless nothing is written.
         let r = check(tmp.path(), &docker, &[]);
         assert_eq!(r.code, 1, "{r:?}");
-        assert!(
-            r.stdout.ends_with("0 passed, 4 failed, 0 skipped\n"),
-            "{}",
-            r.stdout
-        );
+        assert_summary(&r, "0 passed, 4 failed, 0 skipped\n");
         assert_eq!(read(&file), drifted);
 
         let r = check(tmp.path(), &docker, &["--bless"]);
@@ -571,11 +569,7 @@ mod bless {
         assert_text("the blessed lesson file", &pristine, &read(&file));
         let r = check(tmp.path(), &docker, &[]);
         assert_eq!(r.code, 0, "{r:?}");
-        assert!(
-            r.stdout.ends_with("4 passed, 0 failed, 0 skipped\n"),
-            "{}",
-            r.stdout
-        );
+        assert_summary(&r, "4 passed, 0 failed, 0 skipped\n");
     }
 
     #[test]
@@ -632,11 +626,7 @@ mod bless {
             &read(&file),
         );
         let r = check(tmp.path(), &docker, &[]);
-        assert!(
-            r.stdout.ends_with("5 passed, 0 failed, 0 skipped\n"),
-            "{}",
-            r.stdout
-        );
+        assert_summary(&r, "5 passed, 0 failed, 0 skipped\n");
     }
 
     #[test]

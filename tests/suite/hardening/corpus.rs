@@ -106,7 +106,7 @@ fn every_message_names_the_file_and_line() {
 #[test]
 fn the_marker_client_notices_a_run() {
     let lab = Lab::new();
-    lab.lesson("hello.yaml", &support::lesson("hello.yaml", &[]));
+    lab.lessons(&["hello.yaml"], &[]);
     let marker = lab.file("fake/calls");
     let mut cmd = ks(lab.path());
     no_docker(&mut cmd, &lab.file("fake"));
@@ -121,9 +121,10 @@ fn the_marker_client_notices_a_run() {
 
 fn two_lessons() -> Lab {
     let lab = Lab::new();
-    for name in ["01-build.yaml", "02-hello.yaml"] {
-        lab.lesson(name, &support::lesson(&format!("two-lessons/{name}"), &[]));
-    }
+    lab.lessons(
+        &["two-lessons/01-build.yaml", "two-lessons/02-hello.yaml"],
+        &[],
+    );
     lab
 }
 

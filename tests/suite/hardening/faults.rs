@@ -28,7 +28,7 @@ fn fake_check(lab: &Lab, tapes: &[&str]) -> std::process::Command {
 #[test]
 fn no_engine_with_the_real_client_is_reported_within_two_seconds() {
     let lab = Lab::new();
-    lab.lesson("hello.yaml", &support::lesson("hello.yaml", &[]));
+    lab.lessons(&["hello.yaml"], &[]);
     let mut cmd = ks(lab.path());
     cmd.env("DOCKER_HOST", "unix:///nonexistent.sock")
         .arg("--docker")
@@ -55,7 +55,7 @@ fn no_engine_with_the_real_client_is_reported_within_two_seconds() {
 #[test]
 fn an_engine_that_never_answers_is_given_up_on_after_its_deadline() {
     let lab = Lab::new();
-    lab.lesson("hello.yaml", &support::lesson("hello.yaml", &[]));
+    lab.lessons(&["hello.yaml"], &[]);
     let ran = run(
         fake_check(&lab, &["faults/engine-hangs.tape"]),
         Duration::from_secs(30),
@@ -87,9 +87,10 @@ fn an_engine_that_never_answers_is_given_up_on_after_its_deadline() {
 #[test]
 fn an_engine_that_stops_mid_run_fails_the_step_and_skips_the_rest() {
     let lab = Lab::new();
-    for name in ["01-engine.yaml", "02-after.yaml"] {
-        lab.lesson(name, &support::lesson(&format!("engine-stops/{name}"), &[]));
-    }
+    lab.lessons(
+        &["engine-stops/01-engine.yaml", "engine-stops/02-after.yaml"],
+        &[],
+    );
     let tapes = [ENGINE[0], ENGINE[1], "faults/engine-dies.tape"];
     let ran = run(fake_check(&lab, &tapes), Duration::from_secs(60));
     assert_eq!(ran.code, Some(3), "{ran:?}");
@@ -129,15 +130,12 @@ fn a_hanging_step_is_killed_with_its_whole_process_tree() {
     let lab = Lab::new();
     let child = lab.file("child.pid");
     let grandchild = lab.file("grandchild.pid");
-    lab.lesson(
-        "hang.yaml",
-        &support::lesson(
-            "hang.yaml",
-            &[
-                ("CHILD", &child.display()),
-                ("GRANDCHILD", &grandchild.display()),
-            ],
-        ),
+    lab.lessons(
+        &["hang.yaml"],
+        &[
+            ("CHILD", &child.display()),
+            ("GRANDCHILD", &grandchild.display()),
+        ],
     );
     let ran = run(fake_check(&lab, &ENGINE), Duration::from_secs(60));
     assert_eq!(ran.code, Some(1), "{ran:?}");
@@ -170,13 +168,9 @@ fn a_hanging_step_is_killed_with_its_whole_process_tree() {
 /// duration, so what is dropped does not depend on how busy the machine is.
 fn flood(mib: u64) -> (Option<i32>, u64, usize, i64, usize) {
     let lab = Lab::new();
-    lab.lesson(
-        "flood.yaml",
-        &support::lesson("flood.yaml", &[("BYTES", &(mib << 20))]),
-    );
+    lab.lessons(&["flood.yaml"], &[("BYTES", &(mib << 20))]);
     let mut cmd = fake_check(&lab, &ENGINE);
-    cmd.args(["--format", "json", "--report"])
-        .arg(lab.file("report.json"));
+    lab.json_report(&mut cmd);
     let ran = run(cmd, Duration::from_secs(300));
     let note = regex::Regex::new(r"(?m)^    \(output truncated: (\d+) more bytes were not kept\)$")
         .unwrap();
@@ -185,8 +179,7 @@ fn flood(mib: u64) -> (Option<i32>, u64, usize, i64, usize) {
         .unwrap_or_else(|| panic!("no truncation note in:\n{}", ran.stdout))[1]
         .parse()
         .unwrap();
-    let report: serde_json::Value =
-        serde_json::from_str(&fs::read_to_string(lab.file("report.json")).unwrap()).unwrap();
+    let report: serde_json::Value = serde_json::from_str(&lab.report()).unwrap();
     let step = &report["lessons"][0]["steps"][0];
     assert_eq!(step["dropped_bytes"].as_u64(), Some(dropped));
     assert_eq!(step["failures"], serde_json::json!([{"kind": "output"}]));
@@ -229,12 +222,9 @@ fn a_flood_of_output_is_truncated_and_memory_stays_bounded() {
 fn long_lesson(lab: &Lab) -> (std::path::PathBuf, std::path::PathBuf) {
     let started = lab.file("started");
     let pid = lab.file("sleep.pid");
-    lab.lesson(
-        "long.yaml",
-        &support::lesson(
-            "long.yaml",
-            &[("PID", &pid.display()), ("STARTED", &started.display())],
-        ),
+    lab.lessons(
+        &["long.yaml"],
+        &[("PID", &pid.display()), ("STARTED", &started.display())],
     );
     (started, pid)
 }

@@ -56,26 +56,16 @@ fn cleanup_removes_the_runs_containers_and_nothing_else() {
     let lab = Lab::new();
     let ready = lab.file("ready");
     let go = lab.file("go");
-    lab.lesson(
-        "own.yaml",
-        &support::lesson(
-            "own.yaml",
-            &[("READY", &ready.display()), ("GO", &go.display())],
-        ),
+    lab.lessons(
+        &["own.yaml"],
+        &[("READY", &ready.display()), ("GO", &go.display())],
     );
     let mut cmd = ks(lab.path());
     cmd.arg("--color=never")
         .arg("--docker")
         .arg(real_docker())
-        .args([
-            "check",
-            "--lessons",
-            "lessons",
-            "--format",
-            "json",
-            "--report",
-        ])
-        .arg(lab.file("report.json"));
+        .args(["check", "--lessons", "lessons"]);
+    lab.json_report(&mut cmd);
     let started = spawn(cmd);
     assert!(
         started.wait_for_file(&ready, Duration::from_secs(60)),
@@ -96,8 +86,7 @@ fn cleanup_removes_the_runs_containers_and_nothing_else() {
     let ran = started.wait(Duration::from_secs(120));
     assert_eq!(ran.code, Some(0), "{ran:?}");
 
-    let report: serde_json::Value =
-        serde_json::from_str(&fs::read_to_string(lab.file("report.json")).unwrap()).unwrap();
+    let report: serde_json::Value = serde_json::from_str(&lab.report()).unwrap();
     let own = report["lessons"][0]["steps"][0]["actual"]
         .as_str()
         .unwrap()
@@ -133,23 +122,15 @@ fn cleanup_removes_the_runs_containers_and_nothing_else() {
 #[test]
 fn captured_values_reach_later_steps_verbatim_and_never_run() {
     let lab = Lab::new();
-    lab.lesson("capture.yaml", &support::lesson("capture.yaml", &[]));
+    lab.lessons(&["capture.yaml"], &[]);
     let mut cmd = ks(lab.path());
     cmd.arg("--color=never");
     lab.fake_docker(&mut cmd, &["docker-28-buildx.tape"]);
-    cmd.args([
-        "check",
-        "--lessons",
-        "lessons",
-        "--format",
-        "json",
-        "--report",
-    ])
-    .arg(lab.file("report.json"));
+    cmd.args(["check", "--lessons", "lessons"]);
+    lab.json_report(&mut cmd);
     let ran = run(cmd, Duration::from_secs(60));
     assert_eq!(ran.code, Some(0), "{ran:?}");
-    let report: serde_json::Value =
-        serde_json::from_str(&fs::read_to_string(lab.file("report.json")).unwrap()).unwrap();
+    let report: serde_json::Value = serde_json::from_str(&lab.report()).unwrap();
     let steps = &report["lessons"][0]["steps"];
     assert_eq!(steps[1]["actual"], "x; touch pwned\n");
     assert_eq!(steps[3]["actual"], "$(touch pwned2) `touch pwned3`\n");
@@ -187,9 +168,7 @@ fn snapshot(dir: &Path) -> BTreeMap<String, (Vec<u8>, SystemTime)> {
 #[test]
 fn check_without_bless_never_writes_into_the_lessons_folder() {
     let lab = Lab::new();
-    for name in ["01-drift.yaml", "02-more.yaml"] {
-        lab.lesson(name, &support::lesson(&format!("no-bless/{name}"), &[]));
-    }
+    lab.lessons(&["no-bless/01-drift.yaml", "no-bless/02-more.yaml"], &[]);
     let before = snapshot(&lab.path().join("lessons"));
     for format in ["human", "json", "junit"] {
         let mut cmd = ks(lab.path());

@@ -2,6 +2,7 @@
 //! folder, and the binary run in the background with a deadline, signalled,
 //! and measured (its peak memory).
 
+use std::fmt::Display;
 use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -47,8 +48,28 @@ impl Lab {
         self.dir.path().join(name)
     }
 
-    pub fn lesson(&self, name: &str, text: &str) {
-        fs::write(self.dir.path().join("lessons").join(name), text).unwrap();
+    /// Write the lessons `names` of `tests/fixtures/lessons/` into `lessons/`
+    /// under their file names, with `values` in place of their `@NAME@`s.
+    pub fn lessons(&self, names: &[&str], values: &[(&str, &dyn Display)]) {
+        for name in names {
+            let file = Path::new(name).file_name().expect("a lesson file name");
+            fs::write(
+                self.dir.path().join("lessons").join(file),
+                crate::lesson(name, values),
+            )
+            .unwrap();
+        }
+    }
+
+    /// Ask `cmd` (a `check`) for a JSON report as well, in the lab.
+    pub fn json_report(&self, cmd: &mut Command) {
+        cmd.args(["--format", "json", "--report"])
+            .arg(self.file("report.json"));
+    }
+
+    /// The text of the JSON report a [`json_report`](Lab::json_report) run wrote.
+    pub fn report(&self) -> String {
+        fs::read_to_string(self.file("report.json")).expect("the JSON report")
     }
 
     /// Run `cmd` with the fake `docker` (`--docker`), playing `tapes` of
