@@ -657,6 +657,7 @@ mod engine {
     /// reports its known drifts.
     #[test]
     fn the_imported_seed_drifts_where_docker_changed() {
+        let _engine = support::engine::Engine::take(&support::lab::real_docker());
         let tmp = tempfile::tempdir().unwrap();
         let seed = fixtures().join("seed-README.md");
         let r = ks(

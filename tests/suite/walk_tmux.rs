@@ -2,13 +2,16 @@
 //! and the built-in lessons used from an empty folder.
 //!
 //! These tests need `tmux` and a running Docker engine with `busybox:latest`
-//! (`tests/engine/setup.sh`); without them they fail, they do not skip.
+//! (`tests/engine/setup.sh`); without them they fail, they do not skip. The
+//! tests on the engine take their turn on it (`support::engine`).
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use regex::Regex;
+use support::engine::Engine;
+use support::lab::real_docker;
 
 const BIN: &str = env!("CARGO_BIN_EXE_knowing-scratch");
 const DEADLINE: Duration = Duration::from_secs(60);
@@ -41,17 +44,9 @@ fn require_tmux() {
     assert!(ok, "these tests need tmux on PATH (apt-get install tmux)");
 }
 
-fn require_engine() {
-    let ok = Command::new("docker")
-        .args(["version", "--format", "{{.Server.Version}}"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    assert!(
-        ok,
-        "these tests need a running Docker engine: run `sudo tests/engine/setup.sh`"
-    );
+/// The turn on the engine the `docker` on PATH talks to.
+fn take_engine() -> Engine {
+    Engine::take(&real_docker())
 }
 
 /// A folder with `tests/fixtures/lessons/background.yaml`: a lesson that
@@ -193,7 +188,7 @@ fn assert_matches(line: &str, pattern: &str, screen: &str) {
 
 #[test]
 fn walk_in_a_terminal_runs_skips_shows_and_quits_then_cleans_up() {
-    require_engine();
+    let _engine = take_engine();
     let lessons = lesson_dir();
     let cwd = tempfile::tempdir().unwrap();
     let command = format!(
@@ -489,7 +484,7 @@ fn walk_without_a_terminal_or_an_engine_plays_everything_from_an_empty_folder() 
 /// Not a terminal, with an engine: one line on stderr, then what `run` shows.
 #[test]
 fn walk_without_a_terminal_replays_like_run() {
-    require_engine();
+    let _engine = take_engine();
     let lessons = lesson_dir();
     let out = run(Command::new(BIN)
         .args(["--color", "never", "--lessons"])
@@ -541,7 +536,7 @@ fn walk_without_a_terminal_replays_like_run() {
 /// interrupted, the container is removed and the walk exits 130.
 #[test]
 fn ctrl_c_during_a_step_interrupts_the_walk_and_cleans_up() {
-    require_engine();
+    let _engine = take_engine();
     let lessons = tempfile::tempdir().unwrap();
     std::fs::write(
         lessons.path().join("01-slow.yaml"),

@@ -8,6 +8,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, SystemTime};
 
+use support::engine::Engine;
 use support::lab::{ks, real_docker, run, spawn, Lab};
 use support::text::{assert_text, normalize, HEADER};
 
@@ -40,6 +41,7 @@ fn running(name: &str) -> bool {
 
 #[test]
 fn cleanup_removes_the_runs_containers_and_nothing_else() {
+    let _engine = Engine::take(&real_docker());
     let names = Containers(vec!["ks-keep-before".into(), "ks-keep-during".into()]);
     let _ = docker(&["rm", "-f", &names.0[0], &names.0[1]]);
     let (ok, out) = docker(&[

@@ -9,6 +9,7 @@
 //!   signal it, measure its memory.
 //! - [`text`]: the one way to compare texts (with a diff) and to mask what
 //!   varies from run to run.
+//! - [`engine`]: the turn on the real engine, for the tests that need it.
 //! - [`expect`]: the reports the repository's lessons give, on either engine.
 //! - the paths below: the binary, the repository, the fake `docker` and the
 //!   fixtures (tapes, lessons) under `tests/fixtures/`.
@@ -17,6 +18,7 @@
 //! uses only part of a shared module gets dead-code warnings for the rest; a
 //! library's public items never do.
 
+pub mod engine;
 pub mod expect;
 pub mod lab;
 pub mod test;
