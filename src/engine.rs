@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 
 use crate::lesson::{Builder, Facts, Version};
+use crate::target::{Target, Transport};
 
 /// How long the first question to the engine may take: an absent engine must
 /// be reported within two seconds.
@@ -27,9 +28,14 @@ pub struct Engine {
     pub buildx: Option<String>,
     pub builder: Builder,
     pub endpoint: String,
+    /// How the client reaches the engine (`local`, `tcp`, `ssh`).
+    pub transport: Transport,
     pub registry: bool,
     #[serde(skip)]
     pub facts: Facts,
+    /// The engine as named; every docker process of the run gets its environment.
+    #[serde(skip)]
+    pub target: Target,
 }
 
 /// No engine answered.
@@ -58,20 +64,6 @@ impl Unreachable {
         "start one with `sudo systemctl start docker` (or `sudo dockerd &`), point `DOCKER_HOST` at a running engine, \
          or run `sudo tests/engine/setup.sh` from this repository to install and start one"
     }
-}
-
-/// Where the client will connect, as the user would name it.
-pub fn endpoint() -> String {
-    if let Some(host) = std::env::var("DOCKER_HOST").ok().filter(|h| !h.is_empty()) {
-        return format!("DOCKER_HOST={host}");
-    }
-    if let Some(ctx) = std::env::var("DOCKER_CONTEXT")
-        .ok()
-        .filter(|h| !h.is_empty())
-    {
-        return format!("the context `{ctx}` (DOCKER_CONTEXT)");
-    }
-    "unix:///var/run/docker.sock".to_string()
 }
 
 /// Run a command with a deadline; `None` when it did not finish in time.
@@ -138,11 +130,18 @@ fn json_str(v: &serde_json::Value, path: &[&str]) -> Option<String> {
     cur.as_str().map(str::to_string)
 }
 
+/// A docker client process aimed at `target`.
+pub fn client_command(docker: &Path, target: &Target) -> Command {
+    let mut cmd = Command::new(docker);
+    cmd.envs(target.env());
+    cmd
+}
+
 /// Ask the client and engine what they are.
-pub fn detect(docker: &Path) -> Result<Engine, Unreachable> {
-    let endpoint = endpoint();
+pub fn detect(docker: &Path, target: &Target) -> Result<Engine, Unreachable> {
+    let endpoint = target.endpoint();
     let answer = run_with_deadline(
-        Command::new(docker).args(["version", "--format", "{{json .}}"]),
+        client_command(docker, target).args(["version", "--format", "{{json .}}"]),
         PING_DEADLINE,
     );
     let Some((ok, out, err)) = answer else {
@@ -186,7 +185,7 @@ pub fn detect(docker: &Path) -> Result<Engine, Unreachable> {
     let buildkit_off = matches!(buildkit_env.as_deref(), Some("0" | "false"));
     let buildkit_on = matches!(buildkit_env.as_deref(), Some("1" | "true"));
     let modern = client_v.as_ref().is_some_and(|v| *v >= Version(vec![23]));
-    let buildx = buildx_version(docker);
+    let buildx = buildx_version(docker, target);
     let builder = if buildkit_off {
         Builder::Legacy
     } else if modern {
@@ -215,14 +214,16 @@ pub fn detect(docker: &Path) -> Result<Engine, Unreachable> {
         buildx,
         builder,
         endpoint,
+        transport: target.transport(docker),
         registry: registry_reachable(),
         facts,
+        target: target.clone(),
     })
 }
 
-fn buildx_version(docker: &Path) -> Option<String> {
+fn buildx_version(docker: &Path, target: &Target) -> Option<String> {
     let (ok, out, _) = run_with_deadline(
-        Command::new(docker).args(["buildx", "version"]),
+        client_command(docker, target).args(["buildx", "version"]),
         Duration::from_secs(10),
     )?;
     if !ok {

@@ -22,6 +22,7 @@ pub mod render;
 pub mod report;
 pub mod runner;
 pub mod settings;
+pub mod target;
 pub mod walk;
 pub mod yaml_text;
 

@@ -78,5 +78,5 @@ pub fn connect(settings: &Settings) -> Result<Engine, Error> {
                 .to_string(),
         })
     })?;
-    engine::detect(&docker).map_err(Error::Engine)
+    engine::detect(&docker, &crate::target::Target::default()).map_err(Error::Engine)
 }
