@@ -60,6 +60,7 @@ pub enum Format {
     Human,
     Json,
     Junit,
+    Markdown,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -103,6 +104,12 @@ pub enum Command {
         /// Accept reality: write the real output of failing steps into the lesson files
         #[arg(long)]
         bless: bool,
+        /// Run on this engine too: a Docker context name or a DOCKER_HOST URL (ssh:// too); repeat for a matrix
+        #[arg(long = "engine", value_name = "NAME")]
+        engines: Vec<String>,
+        /// Check only shard K of N: a fixed share of the lessons, for a CI matrix (needs still run)
+        #[arg(long, value_name = "K/N")]
+        shard: Option<String>,
     },
     /// Tell what this machine can run: engine, client, builder, registry, images, tools
     Doctor,

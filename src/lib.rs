@@ -17,6 +17,7 @@ pub mod exec;
 pub mod import;
 pub mod lesson;
 pub mod matcher;
+pub mod matrix;
 pub mod outcome;
 pub mod render;
 pub mod report;
@@ -44,6 +45,8 @@ pub fn run(settings: &Settings) -> Result<Exit, Error> {
             format,
             report,
             bless,
+            engines,
+            shard,
         } => commands::check::check(
             settings,
             &commands::check::CheckArgs {
@@ -52,8 +55,11 @@ pub fn run(settings: &Settings) -> Result<Exit, Error> {
                 format: *format,
                 report: report.as_deref(),
                 bless: *bless,
+                engines,
+                shard: *shard,
             },
         ),
+        Action::Invalid(message) => Err(Error::Usage(message.clone())),
         Action::Doctor => commands::doctor::doctor(settings),
         Action::Walk { lesson } => commands::walk::walk(settings, lesson.as_deref()),
         Action::Render { check, readme } => commands::render::render(settings, *check, readme),

@@ -17,6 +17,40 @@ pub enum Format {
     Human,
     Json,
     Junit,
+    Markdown,
+}
+
+/// `--shard K/N`: the K-th of N shares of the selected lessons.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    /// 1-based.
+    pub index: usize,
+    pub count: usize,
+}
+
+impl Shard {
+    pub fn parse(text: &str) -> Result<Shard, String> {
+        let bad = || format!("`--shard {text}`: expected K/N with 1 <= K <= N, e.g. `--shard 1/2`");
+        let (k, n) = text.split_once('/').ok_or_else(bad)?;
+        let index: usize = k.trim().parse().map_err(|_| bad())?;
+        let count: usize = n.trim().parse().map_err(|_| bad())?;
+        if index == 0 || count == 0 || index > count {
+            return Err(bad());
+        }
+        Ok(Shard { index, count })
+    }
+
+    /// This shard's share of `items`: every N-th, starting at the K-th, so
+    /// the shares are as even as they can be and together hold each item
+    /// exactly once.
+    pub fn pick<T>(&self, items: Vec<T>) -> Vec<T> {
+        items
+            .into_iter()
+            .enumerate()
+            .filter(|(i, _)| i % self.count == self.index - 1)
+            .map(|(_, t)| t)
+            .collect()
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,8 +77,13 @@ pub enum Action {
         format: Format,
         report: Option<PathBuf>,
         bless: bool,
+        /// `--engine`, in order; empty: the client's own engine.
+        engines: Vec<String>,
+        shard: Option<Shard>,
     },
     Doctor,
+    /// Arguments that make no sense (a bad `--shard`): said before anything runs.
+    Invalid(String),
     Render {
         check: bool,
         readme: PathBuf,
@@ -91,6 +130,7 @@ impl Settings {
             cli::Format::Human => Format::Human,
             cli::Format::Json => Format::Json,
             cli::Format::Junit => Format::Junit,
+            cli::Format::Markdown => Format::Markdown,
         };
         let action = match cli.command {
             None => {
@@ -103,6 +143,8 @@ impl Settings {
                         format: Format::Human,
                         report: None,
                         bless: false,
+                        engines: Vec::new(),
+                        shard: None,
                     }
                 }
             }
@@ -118,12 +160,19 @@ impl Settings {
                 format: f,
                 report,
                 bless,
-            }) => Action::Check {
-                lessons,
-                deps: !no_deps,
-                format: format(f),
-                report,
-                bless,
+                engines,
+                shard,
+            }) => match shard.as_deref().map(Shard::parse).transpose() {
+                Err(message) => Action::Invalid(message),
+                Ok(shard) => Action::Check {
+                    lessons,
+                    deps: !no_deps,
+                    format: format(f),
+                    report,
+                    bless,
+                    engines,
+                    shard,
+                },
             },
             Some(cli::Command::Doctor) => Action::Doctor,
             Some(cli::Command::Render { check, readme }) => Action::Render { check, readme },
@@ -149,6 +198,34 @@ impl Settings {
                 Verbosity::Normal
             },
             interactive,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shards_cover_every_item_once() {
+        let items: Vec<usize> = (0..12).collect();
+        let one = Shard::parse("1/2").unwrap().pick(items.clone());
+        let two = Shard::parse("2/2").unwrap().pick(items.clone());
+        assert_eq!(one, vec![0, 2, 4, 6, 8, 10]);
+        assert_eq!(two, vec![1, 3, 5, 7, 9, 11]);
+        let thirds: Vec<Vec<usize>> = (1..=5)
+            .map(|k| Shard { index: k, count: 5 }.pick(items.clone()))
+            .collect();
+        let mut all: Vec<usize> = thirds.concat();
+        all.sort_unstable();
+        assert_eq!(all, items);
+        assert_eq!(Shard::parse("1/1").unwrap().pick(items.clone()), items);
+    }
+
+    #[test]
+    fn bad_shards_are_refused() {
+        for bad in ["0/2", "3/2", "1/0", "1", "a/b", "1/2/3"] {
+            assert!(Shard::parse(bad).is_err(), "{bad}");
         }
     }
 }
