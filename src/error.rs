@@ -3,6 +3,7 @@
 
 use crate::engine::Unreachable;
 use crate::lesson::LoadErrors;
+use crate::lock::LockError;
 
 /// The process exit codes, documented in the README.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,6 +25,10 @@ pub enum Error {
     Engine(Unreachable),
     #[error("{0}")]
     Usage(String),
+    /// The engine lock was not taken: another run kept it too long, or the
+    /// wait was interrupted.
+    #[error("{0}")]
+    Lock(LockError),
     #[error(transparent)]
     Other(#[from] anyhow::Error),
 }
@@ -33,6 +38,8 @@ impl Error {
         match self {
             Error::Lessons(_) | Error::UnknownLesson { .. } | Error::Usage(_) => Exit::Usage,
             Error::Engine(_) => Exit::Engine,
+            Error::Lock(LockError::Interrupted { .. }) => Exit::Interrupted,
+            Error::Lock(_) => Exit::Engine,
             Error::Other(_) => Exit::Usage,
         }
     }
@@ -42,6 +49,7 @@ impl Error {
         match self {
             Error::Engine(u) => Some(u.hint().to_string()),
             Error::UnknownLesson { .. } => Some("see `knowing-scratch list`".to_string()),
+            Error::Lock(e) => e.hint(),
             _ => None,
         }
     }

@@ -16,6 +16,7 @@ pub mod error;
 pub mod exec;
 pub mod import;
 pub mod lesson;
+pub mod lock;
 pub mod matcher;
 pub mod matrix;
 pub mod outcome;

@@ -12,6 +12,7 @@
 use std::path::PathBuf;
 
 use crate::engine;
+use crate::lock;
 use crate::lesson::{Lesson, Step};
 use crate::outcome::{Cell, EngineOutcome, LessonOutcome, MatrixOutcome, StepOutcome};
 use crate::runner::{new_run_id, Observer, Runner};
@@ -41,6 +42,8 @@ pub struct Plan<'a> {
     pub lessons: &'a [(&'a Lesson, bool)],
     /// Show a line per finished lesson on stderr.
     pub progress: bool,
+    /// Tells the user about the engine lock (waiting, a stale lock removed).
+    pub say: &'a (dyn Fn(&str) + Sync),
 }
 
 /// Run the plan on every target at once; the outcomes in the targets' order.
@@ -67,6 +70,17 @@ fn run_one(plan: &Plan, target: &Target, index: usize) -> EngineOutcome {
             return EngineOutcome {
                 name,
                 unreachable: Some(u.to_string()),
+                run: None,
+            }
+        }
+    };
+    // Each engine's own lock: a second run on it waits (see `lock`).
+    let _lock = match lock::acquire(&plan.docker, target, &mut |msg| (plan.say)(msg)) {
+        Ok(l) => l,
+        Err(e) => {
+            return EngineOutcome {
+                name,
+                unreachable: Some(e.to_string()),
                 run: None,
             }
         }

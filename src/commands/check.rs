@@ -9,7 +9,9 @@ use anyhow::Context;
 use crate::color::Palette;
 use crate::commands::{client, connect, load_lessons, select};
 use crate::error::{Error, Exit};
+use crate::engine::Engine;
 use crate::exec;
+use crate::lock;
 use crate::lesson::{Lesson, Step};
 use crate::matrix;
 use crate::outcome::{LessonOutcome, MatrixOutcome, RunOutcome, StepOutcome};
@@ -64,6 +66,7 @@ pub fn check(settings: &Settings, args: &CheckArgs) -> Result<Exit, Error> {
     }
     let engine = connect(settings)?;
     exec::install_signal_handlers().context("install the Ctrl-C handler")?;
+    let _lock = lock_engine(settings, &engine)?;
     let runner = Runner {
         engine: &engine,
         workdir: lessons.workdir.clone(),
@@ -105,6 +108,15 @@ pub fn check(settings: &Settings, args: &CheckArgs) -> Result<Exit, Error> {
     Ok(outcome.exit())
 }
 
+/// Hold the engine for this run (see `lock`); waiting is said on stderr.
+pub fn lock_engine(settings: &Settings, engine: &Engine) -> Result<lock::EngineLock, Error> {
+    let p = Palette::new(settings.color_stderr);
+    lock::acquire(&engine.docker, &engine.target, &mut |msg| {
+        eprintln!("{}", p.hint(msg));
+    })
+    .map_err(Error::Lock)
+}
+
 /// `--engine A --engine B`: every engine at once, then the matrix.
 fn check_matrix(
     settings: &Settings,
@@ -121,11 +133,13 @@ fn check_matrix(
     let docker = client(settings)?;
     exec::install_signal_handlers().context("install the Ctrl-C handler")?;
     let machine_on_stdout = args.format != Format::Human && args.report.is_none();
+    let p = Palette::new(settings.color_stderr);
     let plan = matrix::Plan {
         docker,
         workdir,
         lessons,
         progress: std::io::stderr().is_terminal() && settings.verbosity != Verbosity::Quiet,
+        say: &|msg| eprintln!("{}", p.hint(msg)),
     };
     let outcome = matrix::run(&plan, &targets);
     let human = Human {
@@ -151,6 +165,9 @@ fn check_matrix(
                 let _ = std::io::stdout().write_all(text.as_bytes());
             }
         }
+    }
+    if exec::interrupted() {
+        return Ok(Exit::Interrupted);
     }
     Ok(outcome.exit())
 }
