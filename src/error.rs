@@ -28,7 +28,7 @@ pub enum Error {
     /// The engine lock was not taken: another run kept it too long, or the
     /// wait was interrupted.
     #[error("{0}")]
-    Lock(LockError),
+    Lock(Box<LockError>),
     #[error(transparent)]
     Other(#[from] anyhow::Error),
 }
@@ -38,7 +38,7 @@ impl Error {
         match self {
             Error::Lessons(_) | Error::UnknownLesson { .. } | Error::Usage(_) => Exit::Usage,
             Error::Engine(_) => Exit::Engine,
-            Error::Lock(LockError::Interrupted { .. }) => Exit::Interrupted,
+            Error::Lock(e) if matches!(**e, LockError::Interrupted { .. }) => Exit::Interrupted,
             Error::Lock(_) => Exit::Engine,
             Error::Other(_) => Exit::Usage,
         }

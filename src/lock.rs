@@ -174,7 +174,7 @@ pub enum LockError {
     #[error("another run holds the engine at {endpoint} ({holder}); gave up after {waited} s")]
     Timeout {
         endpoint: String,
-        holder: Holder,
+        holder: Box<Holder>,
         waited: u64,
     },
     #[error("interrupted while waiting for the engine at {endpoint}")]
@@ -334,7 +334,7 @@ pub fn acquire(
         if started.elapsed() >= timeout {
             return Err(LockError::Timeout {
                 endpoint,
-                holder,
+                holder: Box::new(holder),
                 waited: started.elapsed().as_secs(),
             });
         }
@@ -354,7 +354,13 @@ mod tests {
         let me = Holder::me();
         let line = format!("abc123 {} other=x", me.labels().join(" "));
         let read = Holder::parse(&line).unwrap();
-        assert_eq!(read, Holder { id: "abc123".into(), ..me });
+        assert_eq!(
+            read,
+            Holder {
+                id: "abc123".into(),
+                ..me
+            }
+        );
     }
 
     #[test]

@@ -12,8 +12,8 @@
 use std::path::PathBuf;
 
 use crate::engine;
-use crate::lock;
 use crate::lesson::{Lesson, Step};
+use crate::lock;
 use crate::outcome::{Cell, EngineOutcome, LessonOutcome, MatrixOutcome, StepOutcome};
 use crate::runner::{new_run_id, Observer, Runner};
 use crate::target::Target;
@@ -116,4 +116,3 @@ pub fn targets(names: &[String]) -> Result<Vec<Target>, String> {
     }
     Ok(targets)
 }
-

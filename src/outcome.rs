@@ -239,7 +239,10 @@ impl Cell {
 
 impl EngineOutcome {
     pub fn counts(&self) -> Counts {
-        self.run.as_ref().map(RunOutcome::counts).unwrap_or_default()
+        self.run
+            .as_ref()
+            .map(RunOutcome::counts)
+            .unwrap_or_default()
     }
 }
 

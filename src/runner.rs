@@ -105,12 +105,9 @@ impl Runner<'_> {
             observer.lesson_done(&lo);
             outcome.lessons.push(lo);
         }
-        outcome.cleaned = exec::cleanup(
-            &self.engine.docker,
-            &self.engine.target.env(),
-            &self.run_id,
-        )
-        .unwrap_or_default();
+        outcome.cleaned =
+            exec::cleanup(&self.engine.docker, &self.engine.target.env(), &self.run_id)
+                .unwrap_or_default();
         outcome
     }
 

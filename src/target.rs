@@ -130,7 +130,9 @@ impl Target {
             }
         };
         match context.filter(|c| c != "default") {
-            Some(ctx) => context_host(docker, &ctx).map_or(Transport::Local, |h| Transport::of_url(&h)),
+            Some(ctx) => {
+                context_host(docker, &ctx).map_or(Transport::Local, |h| Transport::of_url(&h))
+            }
             None => Transport::Local,
         }
     }
@@ -184,7 +186,10 @@ mod tests {
         assert_eq!(
             url.env(),
             vec![
-                ("DOCKER_HOST".to_string(), "ssh://root@127.0.0.1:2222".to_string()),
+                (
+                    "DOCKER_HOST".to_string(),
+                    "ssh://root@127.0.0.1:2222".to_string()
+                ),
                 ("DOCKER_CONTEXT".to_string(), String::new()),
             ]
         );
@@ -212,7 +217,10 @@ mod tests {
     fn transports_by_scheme() {
         assert_eq!(Transport::of_url("ssh://u@h"), Transport::Ssh);
         assert_eq!(Transport::of_url("tcp://h:2375"), Transport::Tcp);
-        assert_eq!(Transport::of_url("unix:///var/run/docker.sock"), Transport::Local);
+        assert_eq!(
+            Transport::of_url("unix:///var/run/docker.sock"),
+            Transport::Local
+        );
         assert!(!Transport::Local.is_remote());
         assert!(Transport::Ssh.is_remote());
     }

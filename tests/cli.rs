@@ -18,6 +18,10 @@ mod errors;
 mod formats;
 #[path = "cli/list.rs"]
 mod list;
+#[path = "cli/lock.rs"]
+mod lock;
+#[path = "cli/matrix.rs"]
+mod matrix;
 #[path = "cli/run.rs"]
 mod run;
 #[path = "cli/timeouts.rs"]

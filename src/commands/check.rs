@@ -8,11 +8,11 @@ use anyhow::Context;
 
 use crate::color::Palette;
 use crate::commands::{client, connect, load_lessons, select};
-use crate::error::{Error, Exit};
 use crate::engine::Engine;
+use crate::error::{Error, Exit};
 use crate::exec;
-use crate::lock;
 use crate::lesson::{Lesson, Step};
+use crate::lock;
 use crate::matrix;
 use crate::outcome::{LessonOutcome, MatrixOutcome, RunOutcome, StepOutcome};
 use crate::report::human::Human;
@@ -114,7 +114,7 @@ pub fn lock_engine(settings: &Settings, engine: &Engine) -> Result<lock::EngineL
     lock::acquire(&engine.docker, &engine.target, &mut |msg| {
         eprintln!("{}", p.hint(msg));
     })
-    .map_err(Error::Lock)
+    .map_err(|e| Error::Lock(Box::new(e)))
 }
 
 /// `--engine A --engine B`: every engine at once, then the matrix.

@@ -67,7 +67,10 @@ pub(crate) fn drop_noise<'a>(lines: Vec<&'a str>, opts: &Options) -> Vec<&'a str
     if !opts.over_ssh {
         return lines;
     }
-    lines.into_iter().filter(|l| kind(l, opts).is_none()).collect()
+    lines
+        .into_iter()
+        .filter(|l| kind(l, opts).is_none())
+        .collect()
 }
 
 #[cfg(test)]

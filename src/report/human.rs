@@ -3,7 +3,9 @@
 
 use crate::color::Palette;
 use crate::matcher::{DiffLine, DiffTag};
-use crate::outcome::{Cell, EngineOutcome, LessonOutcome, MatrixOutcome, RunOutcome, Status, StepOutcome};
+use crate::outcome::{
+    Cell, EngineOutcome, LessonOutcome, MatrixOutcome, RunOutcome, Status, StepOutcome,
+};
 use crate::runner::seconds;
 use crate::settings::Verbosity;
 
@@ -31,7 +33,13 @@ impl Reporter for Human {
         let cells = matrix_cells(outcome);
         let columns = cells[0].len();
         let widths: Vec<usize> = (0..columns)
-            .map(|c| cells.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
+            .map(|c| {
+                cells
+                    .iter()
+                    .map(|r| r[c].chars().count())
+                    .max()
+                    .unwrap_or(0)
+            })
             .collect();
         let mut out = String::new();
         for (r, row) in cells.iter().enumerate() {
@@ -64,9 +72,14 @@ impl Reporter for Human {
                 if !matches!(Cell::of(lesson), Cell::Fail(_)) {
                     continue;
                 }
+                let place = format!("{} › {}", engine.name, lesson.id);
+                out.push_str(&format!(
+                    "\n{} {}\n",
+                    p.heading(&place),
+                    p.dim(&format!("· {}", lesson.title))
+                ));
                 for step in lesson.steps.iter().filter(|s| s.status == Status::Failed) {
-                    out.push('\n');
-                    out.push_str(&self.step(&format!("{} › {}", engine.name, lesson.id), step));
+                    out.push_str(&self.step(&place, step));
                 }
             }
         }

@@ -124,7 +124,7 @@ rm -f LOCK
 
 /// The 28 tape with one word of one output changed: the pull error now says
 /// `reserved word`.
-fn one_word_drift_tape() -> String {
+pub fn one_word_drift_tape() -> String {
     let real = std::fs::read_to_string(tape("docker-28-buildx.tape")).expect("read the tape");
     let pull = "$ docker image pull scratch\n@exit 1\nUsing default tag: latest\n@stderr\nError response from daemon: 'scratch' is a reserved name\n";
     assert_eq!(real.matches(pull).count(), 1, "the pull entry as recorded");
