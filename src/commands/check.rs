@@ -2,7 +2,6 @@
 //! the docs still match (for CI).
 
 use std::io::{IsTerminal, Write};
-use std::path::Path;
 
 use anyhow::Context;
 
@@ -21,7 +20,7 @@ use crate::report::junit::Junit;
 use crate::report::markdown::Markdown;
 use crate::report::Reporter;
 use crate::runner::{new_run_id, Observer, Runner};
-use crate::settings::{Format, Settings, Shard, Verbosity};
+use crate::settings::{CheckArgs, Format, Settings, Verbosity};
 
 /// Prints each lesson's verdicts as the lesson ends.
 struct Progress<W: Write> {
@@ -38,17 +37,6 @@ impl<W: Write> Observer for Progress<W> {
     }
 }
 
-pub struct CheckArgs<'a> {
-    pub lessons: &'a [String],
-    pub deps: bool,
-    pub format: Format,
-    pub report: Option<&'a Path>,
-    pub bless: bool,
-    /// `--engine`: several engines at once, reported as a matrix.
-    pub engines: &'a [String],
-    pub shard: Option<Shard>,
-}
-
 pub fn check(settings: &Settings, args: &CheckArgs) -> Result<Exit, Error> {
     let lessons = load_lessons(settings)?;
     if args.bless && lessons.unpacked.is_some() {
@@ -56,7 +44,7 @@ pub fn check(settings: &Settings, args: &CheckArgs) -> Result<Exit, Error> {
             "`--bless` writes into lesson files: run it beside a `lessons/` folder or pass `--lessons DIR`".into(),
         ));
     }
-    let mut wanted = select(&lessons.set, args.lessons)?;
+    let mut wanted = select(&lessons.set, &args.lessons)?;
     if let Some(shard) = args.shard {
         wanted = shard.pick(wanted);
     }
@@ -89,11 +77,12 @@ pub fn check(settings: &Settings, args: &CheckArgs) -> Result<Exit, Error> {
         Box::new(std::io::stdout())
     };
     let mut obs = Progress { human, out };
+    let _ = obs.out.write_all(obs.human.header(&engine).as_bytes());
     let outcome = runner.run(&plan, &mut obs);
     let _ = obs.out.write_all(obs.human.footer(&outcome).as_bytes());
     if args.format != Format::Human || args.report.is_some() {
         let text = render(args.format, &outcome, settings.verbosity);
-        match args.report {
+        match &args.report.as_deref() {
             Some(path) => std::fs::write(path, text)
                 .with_context(|| format!("write the report {}", path.display()))?,
             None => {
@@ -129,7 +118,7 @@ fn check_matrix(
             "`--bless` writes one engine's outputs: leave out `--engine`, and point DOCKER_HOST or DOCKER_CONTEXT at the engine".into(),
         ));
     }
-    let targets = matrix::targets(args.engines).map_err(Error::Usage)?;
+    let targets = matrix::targets(&args.engines).map_err(Error::Usage)?;
     let docker = client(settings)?;
     exec::install_signal_handlers().context("install the Ctrl-C handler")?;
     let machine_on_stdout = args.format != Format::Human && args.report.is_none();
@@ -158,7 +147,7 @@ fn check_matrix(
     }
     if args.format != Format::Human || args.report.is_some() {
         let text = render_matrix(args.format, &outcome, settings.verbosity);
-        match args.report {
+        match &args.report {
             Some(path) => std::fs::write(path, text)
                 .with_context(|| format!("write the report {}", path.display()))?,
             None => {

@@ -2,6 +2,7 @@
 //! and a diff for each failing one, and the summary line.
 
 use crate::color::Palette;
+use crate::engine::Engine;
 use crate::matcher::{DiffLine, DiffTag};
 use crate::outcome::{
     Cell, EngineOutcome, LessonOutcome, MatrixOutcome, RunOutcome, Status, StepOutcome,
@@ -18,7 +19,11 @@ pub struct Human {
 
 impl Reporter for Human {
     fn render(&self, outcome: &RunOutcome) -> String {
-        let mut out = String::new();
+        let mut out = outcome
+            .environment
+            .as_ref()
+            .map(|e| self.header(e))
+            .unwrap_or_default();
         for lesson in &outcome.lessons {
             out.push_str(&self.lesson(lesson));
         }
@@ -99,6 +104,14 @@ impl Reporter for Human {
 }
 
 impl Human {
+    /// The first line: which engine, store, client and builder the run checked.
+    pub fn header(&self, engine: &Engine) -> String {
+        if self.verbosity == Verbosity::Quiet {
+            return String::new();
+        }
+        format!("{}\n", self.palette.dim(&engine.describe()))
+    }
+
     pub fn lesson(&self, lesson: &LessonOutcome) -> String {
         let mut out = String::new();
         let quiet = self.verbosity == Verbosity::Quiet;
@@ -259,7 +272,7 @@ impl Human {
         };
         let mut notes = Vec::new();
         if let Some(env) = &run.environment {
-            notes.push(format!("server {}", env.server));
+            notes.push(env.describe());
         }
         if !run.cleaned.is_empty() {
             notes.push(format!("cleaned up {} container(s)", run.cleaned.len()));
@@ -279,7 +292,7 @@ impl Human {
         format!(
             "{}: {painted} {}\n",
             engine.name,
-            p.dim(&format!("({})", notes.join(", ")))
+            p.dim(&format!("({})", notes.join("; ")))
         )
     }
 

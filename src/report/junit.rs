@@ -6,9 +6,10 @@
 //! CI reporter groups the suites by engine and no two test cases share a
 //! name. An engine that did not answer is one suite with one errored case.
 
-use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
+use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestSuite};
 
 use crate::color::Palette;
+use crate::engine::Engine;
 use crate::outcome::{LessonOutcome, MatrixOutcome, RunOutcome, Status};
 use crate::settings::Verbosity;
 
@@ -16,6 +17,25 @@ use super::human::Human;
 use super::Reporter;
 
 pub struct Junit;
+
+/// What was checked, as `<property>`s, so a CI reporter can tell engines apart.
+fn environment_properties(engine: &Engine) -> Vec<Property> {
+    let mut props = vec![
+        Property::new("docker.client", engine.client.as_str()),
+        Property::new("docker.server", engine.server.as_str()),
+        Property::new("docker.builder", engine.builder.name()),
+    ];
+    if let Some(store) = engine.store {
+        props.push(Property::new("docker.store", store.name()));
+    }
+    if let Some(runc) = &engine.runc {
+        props.push(Property::new("docker.runc", runc.as_str()));
+    }
+    if let Some(buildx) = &engine.buildx {
+        props.push(Property::new("docker.buildx", buildx.as_str()));
+    }
+    props
+}
 
 impl Reporter for Junit {
     fn render(&self, outcome: &RunOutcome) -> String {
@@ -25,6 +45,7 @@ impl Reporter for Junit {
                 lesson.id.clone(),
                 &format!("knowing-scratch.{}", lesson.id),
                 lesson,
+                outcome.environment.as_ref(),
             ));
         }
         report.to_string().expect("JUnit reports always serialize")
@@ -49,6 +70,7 @@ impl Reporter for Junit {
                     format!("{} › {}", engine.name, lesson.id),
                     &format!("knowing-scratch.{}.{}", engine.name, lesson.id),
                     lesson,
+                    run.environment.as_ref(),
                 ));
             }
         }
@@ -57,12 +79,20 @@ impl Reporter for Junit {
 }
 
 /// One lesson's steps as test cases.
-fn suite(name: String, classname: &str, lesson: &LessonOutcome) -> TestSuite {
+fn suite(
+    name: String,
+    classname: &str,
+    lesson: &LessonOutcome,
+    engine: Option<&Engine>,
+) -> TestSuite {
     let plain = Human {
         palette: Palette { enabled: false },
         verbosity: Verbosity::Normal,
     };
     let mut suite = TestSuite::new(name);
+    if let Some(engine) = engine {
+        suite.add_properties(environment_properties(engine));
+    }
     for step in &lesson.steps {
         let status = match step.status {
             Status::Passed => TestCaseStatus::success(),

@@ -73,7 +73,7 @@ impl Reporter for Markdown {
                     let version = run
                         .environment
                         .as_ref()
-                        .map(|e| format!("Docker {} (client {}), ", e.server, e.client))
+                        .map(|e| format!("{}: ", e.describe()))
                         .unwrap_or_default();
                     let mut line = format!(
                         "- `{}`: {version}{}",

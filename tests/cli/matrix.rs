@@ -42,8 +42,8 @@ const MATRIX: &str = "
         - Error response from daemon: 'scratch' is a reserved name
         + Error response from daemon: 'scratch' is a reserved word
 
-    same: 4 passed, 0 failed, 1 skipped (server 20.10.24+dfsg1)
-    drift: 3 passed, 1 failed, 1 skipped (server 20.10.24+dfsg1)
+    same: 4 passed, 0 failed, 1 skipped (engine 20.10.24+dfsg1 (classic image store), client 28.2.2 with buildx 0.13.1+ds1, runc 1.1.5+ds1)
+    drift: 3 passed, 1 failed, 1 skipped (engine 20.10.24+dfsg1 (classic image store), client 28.2.2 with buildx 0.13.1+ds1, runc 1.1.5+ds1)
     unix:///nonexistent.sock: unreachable: no Docker engine answers at unix:///nonexistent.sock: Cannot connect to the Docker daemon at unix:///nonexistent.sock. Is the docker daemon running?
     7 passed, 1 failed, 2 skipped
     ";
@@ -70,7 +70,7 @@ fn an_unreachable_engine_exits_3_while_the_others_report() {
             lesson               same  unix:///nonexistent.sock
             interesting-outputs  ok    -
 
-            same: 4 passed, 0 failed, 1 skipped (server 20.10.24+dfsg1)
+            same: 4 passed, 0 failed, 1 skipped (engine 20.10.24+dfsg1 (classic image store), client 28.2.2 with buildx 0.13.1+ds1, runc 1.1.5+ds1)
             unix:///nonexistent.sock: unreachable: no Docker engine answers at unix:///nonexistent.sock: Cannot connect to the Docker daemon at unix:///nonexistent.sock. Is the docker daemon running?
             4 passed, 0 failed, 1 skipped
             ",
@@ -99,8 +99,8 @@ fn all_engines_passing_exit_0_and_each_cleans_up_its_own_containers() {
             create-from-scratch (needed)  ok   ok
             debug-without-shell           ok   ok
 
-            one: 6 passed, 0 failed, 0 skipped (server 20.10.24+dfsg1, cleaned up 1 container(s))
-            two: 6 passed, 0 failed, 0 skipped (server 20.10.24+dfsg1, cleaned up 1 container(s))
+            one: 6 passed, 0 failed, 0 skipped (engine 20.10.24+dfsg1 (classic image store), client 28.2.2 with buildx 0.13.1+ds1, runc 1.1.5+ds1; cleaned up 1 container(s))
+            two: 6 passed, 0 failed, 0 skipped (engine 20.10.24+dfsg1 (classic image store), client 28.2.2 with buildx 0.13.1+ds1, runc 1.1.5+ds1; cleaned up 1 container(s))
             12 passed, 0 failed, 0 skipped
             ",
         )
@@ -128,8 +128,8 @@ fn markdown_is_a_table_for_a_job_summary_with_the_failing_steps_under_it() {
             | --- | --- | --- | --- |
             | interesting-outputs | ok | **FAIL 1** | - |
 
-            - `same`: Docker 20.10.24+dfsg1 (client 28.2.2), 4 passed, 0 failed, 1 skipped
-            - `drift`: Docker 20.10.24+dfsg1 (client 28.2.2), 3 passed, 1 failed, 1 skipped
+            - `same`: engine 20.10.24+dfsg1 (classic image store), client 28.2.2 with buildx 0.13.1+ds1, runc 1.1.5+ds1: 4 passed, 0 failed, 1 skipped
+            - `drift`: engine 20.10.24+dfsg1 (classic image store), client 28.2.2 with buildx 0.13.1+ds1, runc 1.1.5+ds1: 3 passed, 1 failed, 1 skipped
             - `unix:///nonexistent.sock`: unreachable: no Docker engine answers at unix:///nonexistent.sock: Cannot connect to the Docker daemon at unix:///nonexistent.sock. Is the docker daemon running?
 
             #### Failing steps
@@ -255,6 +255,7 @@ fn two_shards_cover_every_lesson_exactly_once_and_needs_come_along() {
     five_lessons("1/2")
         .stdout(
             "
+            engine 20.10.24+dfsg1 (classic image store), client 28.2.2 with buildx 0.13.1+ds1, runc 1.1.5+ds1
             a · Lesson a
               ok Say a [TIME]
             c · Lesson c
@@ -269,6 +270,7 @@ fn two_shards_cover_every_lesson_exactly_once_and_needs_come_along() {
     five_lessons("2/2")
         .stdout(
             "
+            engine 20.10.24+dfsg1 (classic image store), client 28.2.2 with buildx 0.13.1+ds1, runc 1.1.5+ds1
             a · Lesson a (needed by a later lesson)
               ok Say a [TIME]
             b · Lesson b
@@ -287,7 +289,7 @@ fn a_bad_shard_is_a_usage_error() {
     Test::new()
         .args(["check", "--shard", "3/2"])
         .stdout("")
-        .stderr("error: `--shard 3/2`: expected K/N with 1 <= K <= N, e.g. `--shard 1/2`\n")
+        .stderr("error: invalid value '3/2' for '--shard <K/N>': expected K/N with 1 <= K <= N, e.g. `--shard 1/2`\n\nFor more information, try '--help'.\n")
         .status(2)
         .run();
 }
