@@ -6,12 +6,10 @@ use std::io::{IsTerminal, Write};
 use anyhow::Context;
 
 use crate::color::Palette;
-use crate::commands::{client, connect, load_lessons, select};
-use crate::engine::Engine;
+use crate::commands::{client, connect, load_lessons, lock_engine, select};
 use crate::error::{Error, Exit};
 use crate::exec;
 use crate::lesson::{Lesson, Step};
-use crate::lock;
 use crate::matrix;
 use crate::outcome::{LessonOutcome, MatrixOutcome, RunOutcome, StepOutcome};
 use crate::report::human::Human;
@@ -95,15 +93,6 @@ pub fn check(settings: &Settings, args: &CheckArgs) -> Result<Exit, Error> {
         return Ok(blessed.exit(&outcome));
     }
     Ok(outcome.exit())
-}
-
-/// Hold the engine for this run (see `lock`); waiting is said on stderr.
-pub fn lock_engine(settings: &Settings, engine: &Engine) -> Result<lock::EngineLock, Error> {
-    let p = Palette::new(settings.color_stderr);
-    lock::acquire(&engine.docker, &engine.target, &mut |msg| {
-        eprintln!("{}", p.hint(msg));
-    })
-    .map_err(|e| Error::Lock(Box::new(e)))
 }
 
 /// `--engine A --engine B`: every engine at once, then the matrix.

@@ -85,3 +85,12 @@ pub fn connect(settings: &Settings) -> Result<Engine, Error> {
     let docker = client(settings)?;
     engine::detect(&docker, &crate::target::Target::default()).map_err(Error::Engine)
 }
+
+/// Hold the engine for this run (see `lock`); waiting is said on stderr.
+pub fn lock_engine(settings: &Settings, engine: &Engine) -> Result<crate::lock::EngineLock, Error> {
+    let p = crate::color::Palette::new(settings.color_stderr);
+    crate::lock::acquire(&engine.docker, &engine.target, &mut |msg| {
+        eprintln!("{}", p.hint(msg));
+    })
+    .map_err(|e| Error::Lock(Box::new(e)))
+}
