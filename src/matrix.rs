@@ -59,7 +59,14 @@ pub fn run(plan: &Plan, targets: &[Target]) -> MatrixOutcome {
             .map(|h| h.join().expect("an engine's run does not panic"))
             .collect()
     });
-    MatrixOutcome { engines }
+    MatrixOutcome {
+        engines,
+        planned: plan
+            .lessons
+            .iter()
+            .map(|(lesson, asked)| (lesson.id.clone(), !asked))
+            .collect(),
+    }
 }
 
 fn run_one(plan: &Plan, target: &Target, index: usize) -> EngineOutcome {

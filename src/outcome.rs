@@ -197,6 +197,10 @@ pub struct EngineOutcome {
 #[derive(Debug, Clone, Serialize)]
 pub struct MatrixOutcome {
     pub engines: Vec<EngineOutcome>,
+    /// The planned lessons in file order, and whether each runs only as a
+    /// need: the matrix's rows, even when no engine answered.
+    #[serde(skip)]
+    pub planned: Vec<(String, bool)>,
 }
 
 /// A lesson's verdict on one engine, as a matrix cell says it.
@@ -270,20 +274,13 @@ impl MatrixOutcome {
         )
     }
 
-    /// The rows: every lesson any engine ran, in file order (engines run the
-    /// same plan, so the first that answered gives the order), and whether
-    /// it ran only as a need.
+    /// The rows: the planned lessons, in file order, and whether each ran
+    /// only as a need.
     pub fn rows(&self) -> Vec<(&str, bool)> {
-        self.engines
+        self.planned
             .iter()
-            .find_map(|e| e.run.as_ref())
-            .map(|r| {
-                r.lessons
-                    .iter()
-                    .map(|l| (l.id.as_str(), l.needed_only))
-                    .collect()
-            })
-            .unwrap_or_default()
+            .map(|(id, needed_only)| (id.as_str(), *needed_only))
+            .collect()
     }
 
     /// The cell of `lesson` on `engine`.

@@ -34,6 +34,11 @@ impl Reporter for Markdown {
                 unreachable: None,
                 run: Some(outcome.clone()),
             }],
+            planned: outcome
+                .lessons
+                .iter()
+                .map(|l| (l.id.clone(), l.needed_only))
+                .collect(),
         })
     }
 

@@ -293,3 +293,27 @@ fn a_bad_shard_is_a_usage_error() {
         .status(2)
         .run();
 }
+
+#[test]
+fn with_no_engine_answering_the_matrix_still_has_its_rows_and_exits_3() {
+    Test::new()
+        .args([
+            "check",
+            "debug-without-shell",
+            "--engine",
+            "unix:///nonexistent.sock",
+        ])
+        .stdout(
+            "
+            lesson                        unix:///nonexistent.sock
+            create-from-scratch (needed)  -
+            debug-without-shell           -
+
+            unix:///nonexistent.sock: unreachable: no Docker engine answers at unix:///nonexistent.sock: Cannot connect to the Docker daemon at unix:///nonexistent.sock. Is the docker daemon running?
+            0 passed, 0 failed, 0 skipped
+            ",
+        )
+        .stderr("")
+        .status(3)
+        .run();
+}
