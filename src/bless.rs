@@ -86,6 +86,11 @@ pub fn bless(
     // Captures of earlier steps, gathered as the runner did, so markers that
     // refer to them still match.
     let mut known: HashMap<String, String> = HashMap::new();
+    // Compared as the runner did: over ssh, the transport's noise is no output.
+    let over_ssh = outcome
+        .environment
+        .as_ref()
+        .is_some_and(|e| e.transport == crate::target::Transport::Ssh);
     for lo in &outcome.lessons {
         let Some(lesson) = set.get(&lo.id) else {
             continue;
@@ -113,7 +118,11 @@ pub fn bless(
                 }
                 continue;
             };
-            let cmp = expected.output.compare(actual, &expected.options, &known);
+            let options = crate::matcher::Options {
+                over_ssh,
+                ..expected.options
+            };
+            let cmp = expected.output.compare(actual, &options, &known);
             if cmp.matched {
                 known.extend(cmp.captures);
             }
@@ -134,7 +143,7 @@ pub fn bless(
                 .iter()
                 .any(|f| matches!(f, Failure::Output))
                 .then(|| {
-                    let mut new = expected.output.bless(actual, &expected.options, &known);
+                    let mut new = expected.output.bless(actual, &options, &known);
                     // The matcher keeps the documented text's final newline; an
                     // output written for the first time gets one, like the others.
                     if expected.output.source().is_empty()

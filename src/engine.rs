@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 
 use crate::lesson::{Builder, Facts, Store, Version};
+use crate::target::{Target, Transport};
 
 /// How long the first question to the engine may take: an absent engine must
 /// be reported within two seconds.
@@ -29,9 +30,14 @@ pub struct Engine {
     /// The image store, when the engine said (`None`: it did not answer `docker info`).
     pub store: Option<Store>,
     pub endpoint: String,
+    /// How the client reaches the engine (`local`, `tcp`, `ssh`).
+    pub transport: Transport,
     pub registry: bool,
     #[serde(skip)]
     pub facts: Facts,
+    /// The engine as named; every docker process of the run gets its environment.
+    #[serde(skip)]
+    pub target: Target,
 }
 
 impl Engine {
@@ -84,20 +90,6 @@ impl Unreachable {
         "start one with `sudo systemctl start docker` (or `sudo dockerd &`), point `DOCKER_HOST` at a running engine, \
          or run `sudo tests/engine/setup.sh` from this repository to install and start one"
     }
-}
-
-/// Where the client will connect, as the user would name it.
-pub fn endpoint() -> String {
-    if let Some(host) = std::env::var("DOCKER_HOST").ok().filter(|h| !h.is_empty()) {
-        return format!("DOCKER_HOST={host}");
-    }
-    if let Some(ctx) = std::env::var("DOCKER_CONTEXT")
-        .ok()
-        .filter(|h| !h.is_empty())
-    {
-        return format!("the context `{ctx}` (DOCKER_CONTEXT)");
-    }
-    "unix:///var/run/docker.sock".to_string()
 }
 
 /// Run a command with a deadline; `None` when it did not finish in time.
@@ -164,11 +156,18 @@ fn json_str(v: &serde_json::Value, path: &[&str]) -> Option<String> {
     cur.as_str().map(str::to_string)
 }
 
+/// A docker client process aimed at `target`.
+pub fn client_command(docker: &Path, target: &Target) -> Command {
+    let mut cmd = Command::new(docker);
+    cmd.envs(target.env());
+    cmd
+}
+
 /// Ask the client and engine what they are.
-pub fn detect(docker: &Path) -> Result<Engine, Unreachable> {
-    let endpoint = endpoint();
+pub fn detect(docker: &Path, target: &Target) -> Result<Engine, Unreachable> {
+    let endpoint = target.endpoint();
     let answer = run_with_deadline(
-        Command::new(docker).args(["version", "--format", "{{json .}}"]),
+        client_command(docker, target).args(["version", "--format", "{{json .}}"]),
         PING_DEADLINE,
     );
     let Some((ok, out, err)) = answer else {
@@ -212,7 +211,7 @@ pub fn detect(docker: &Path) -> Result<Engine, Unreachable> {
     let buildkit_off = matches!(buildkit_env.as_deref(), Some("0" | "false"));
     let buildkit_on = matches!(buildkit_env.as_deref(), Some("1" | "true"));
     let modern = client_v.as_ref().is_some_and(|v| *v >= Version(vec![23]));
-    let buildx = buildx_version(docker);
+    let buildx = buildx_version(docker, target);
     let builder = if buildkit_off {
         Builder::Legacy
     } else if modern {
@@ -227,7 +226,7 @@ pub fn detect(docker: &Path) -> Result<Engine, Unreachable> {
         Builder::Legacy
     };
     // Asked only once the engine answered, so an absent engine costs one call.
-    let store = image_store(docker);
+    let store = image_store(docker, target);
     let facts = Facts {
         client: client_v,
         server: Version::parse_loose(&server),
@@ -245,16 +244,18 @@ pub fn detect(docker: &Path) -> Result<Engine, Unreachable> {
         builder,
         store,
         endpoint,
+        transport: target.transport(docker),
         registry: registry_reachable(),
         facts,
+        target: target.clone(),
     })
 }
 
 /// Which image store the engine uses: `docker info` lists the containerd
 /// snapshotter as `driver-type: io.containerd.snapshotter.v1` in the driver's status.
-fn image_store(docker: &Path) -> Option<Store> {
+fn image_store(docker: &Path, target: &Target) -> Option<Store> {
     let (ok, out, _) = run_with_deadline(
-        Command::new(docker).args(["info", "--format", "{{json .DriverStatus}}"]),
+        client_command(docker, target).args(["info", "--format", "{{json .DriverStatus}}"]),
         PING_DEADLINE,
     )?;
     if !ok {
@@ -278,9 +279,9 @@ fn store_from_driver_status(status: &[Vec<String>]) -> Store {
     }
 }
 
-fn buildx_version(docker: &Path) -> Option<String> {
+fn buildx_version(docker: &Path, target: &Target) -> Option<String> {
     let (ok, out, _) = run_with_deadline(
-        Command::new(docker).args(["buildx", "version"]),
+        client_command(docker, target).args(["buildx", "version"]),
         Duration::from_secs(10),
     )?;
     if !ok {

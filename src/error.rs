@@ -9,6 +9,7 @@
 
 use crate::engine::Unreachable;
 use crate::lesson::LoadErrors;
+use crate::lock::LockError;
 
 /// The process exit codes, documented in the README.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,6 +32,10 @@ pub enum Error {
     /// A mistake in how the tool was called, fully told by its message.
     #[error("{0}")]
     Usage(String),
+    /// The engine lock was not taken: another run kept it too long, or the
+    /// wait was interrupted.
+    #[error("{0}")]
+    Lock(Box<LockError>),
     /// What failed (the outermost context), its causes as its sources.
     #[error(transparent)]
     Other(#[from] anyhow::Error),
@@ -42,7 +47,8 @@ impl Error {
             Error::Lessons(_) | Error::UnknownLesson { .. } | Error::Usage(_) | Error::Other(_) => {
                 Exit::Usage
             }
-            Error::Engine(_) => Exit::Engine,
+            Error::Lock(e) if matches!(**e, LockError::Interrupted { .. }) => Exit::Interrupted,
+            Error::Engine(_) | Error::Lock(_) => Exit::Engine,
         }
     }
 
@@ -63,6 +69,7 @@ impl Error {
         match self {
             Error::Engine(u) => Some(u.hint().to_string()),
             Error::UnknownLesson { .. } => Some("see `knowing-scratch list`".to_string()),
+            Error::Lock(e) => e.hint(),
             _ => None,
         }
     }

@@ -16,13 +16,16 @@ pub mod error;
 pub mod exec;
 pub mod import;
 pub mod lesson;
+pub mod lock;
 pub mod matcher;
+pub mod matrix;
 pub mod outcome;
 pub mod render;
 pub mod report;
 pub mod runner;
 pub mod settings;
 pub mod suggest;
+pub mod target;
 pub mod walk;
 pub mod yaml_text;
 

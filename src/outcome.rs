@@ -155,6 +155,17 @@ impl RunOutcome {
         )
     }
 
+    /// A step failed for a reason of the docs, not because the engine went away.
+    pub fn drifted(&self) -> bool {
+        self.lessons.iter().flat_map(|l| &l.steps).any(|s| {
+            s.status == Status::Failed
+                && !s
+                    .failures
+                    .iter()
+                    .any(|f| matches!(f, Failure::EngineLost { .. }))
+        })
+    }
+
     pub fn exit(&self) -> crate::error::Exit {
         use crate::error::Exit;
         if self.interrupted {
@@ -163,6 +174,139 @@ impl RunOutcome {
             Exit::Engine
         } else if self.counts().failed > 0 {
             Exit::Drift
+        } else {
+            Exit::Ok
+        }
+    }
+}
+
+/// One engine of a run over several (`check --engine A --engine B`).
+#[derive(Debug, Clone, Serialize)]
+pub struct EngineOutcome {
+    /// As named on the command line (a context or a URL).
+    pub name: String,
+    /// Why no lesson ran here: the engine did not answer.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unreachable: Option<String>,
+    /// The run, when the engine answered.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub run: Option<RunOutcome>,
+}
+
+/// A run over several engines: each engine's own run, in the order named.
+#[derive(Debug, Clone, Serialize)]
+pub struct MatrixOutcome {
+    pub engines: Vec<EngineOutcome>,
+    /// The planned lessons in file order, and whether each runs only as a
+    /// need: the matrix's rows, even when no engine answered.
+    #[serde(skip)]
+    pub planned: Vec<(String, bool)>,
+}
+
+/// A lesson's verdict on one engine, as a matrix cell says it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cell {
+    Ok,
+    /// This many steps failed.
+    Fail(usize),
+    /// No step passed or failed (all skipped or not run).
+    Skip,
+    /// The lesson was not in this engine's run (the engine did not answer).
+    Absent,
+}
+
+impl Cell {
+    pub fn of(lesson: &LessonOutcome) -> Cell {
+        let failed = lesson
+            .steps
+            .iter()
+            .filter(|s| s.status == Status::Failed)
+            .count();
+        if failed > 0 {
+            Cell::Fail(failed)
+        } else if lesson.steps.iter().any(|s| s.status == Status::Passed) {
+            Cell::Ok
+        } else {
+            Cell::Skip
+        }
+    }
+
+    pub fn text(self) -> String {
+        match self {
+            Cell::Ok => "ok".into(),
+            Cell::Fail(n) => format!("FAIL {n}"),
+            Cell::Skip => "skip".into(),
+            Cell::Absent => "-".into(),
+        }
+    }
+}
+
+impl EngineOutcome {
+    pub fn counts(&self) -> Counts {
+        self.run
+            .as_ref()
+            .map(RunOutcome::counts)
+            .unwrap_or_default()
+    }
+}
+
+impl MatrixOutcome {
+    pub fn counts(&self) -> Counts {
+        let mut c = Counts::default();
+        for e in &self.engines {
+            let ec = e.counts();
+            c.passed += ec.passed;
+            c.failed += ec.failed;
+            c.skipped += ec.skipped;
+            c.not_run += ec.not_run;
+        }
+        c
+    }
+
+    /// `N passed, N failed, N skipped` over every engine.
+    pub fn summary_line(&self) -> String {
+        let c = self.counts();
+        format!(
+            "{} passed, {} failed, {} skipped",
+            c.passed,
+            c.failed,
+            c.skipped + c.not_run
+        )
+    }
+
+    /// The rows: the planned lessons, in file order, and whether each ran
+    /// only as a need.
+    pub fn rows(&self) -> Vec<(&str, bool)> {
+        self.planned
+            .iter()
+            .map(|(id, needed_only)| (id.as_str(), *needed_only))
+            .collect()
+    }
+
+    /// The cell of `lesson` on `engine`.
+    pub fn cell(&self, engine: &EngineOutcome, lesson: &str) -> Cell {
+        engine
+            .run
+            .as_ref()
+            .and_then(|r| r.lessons.iter().find(|l| l.id == lesson))
+            .map_or(Cell::Absent, Cell::of)
+    }
+
+    /// 130 when interrupted, 1 when any engine drifted, 3 when an engine did
+    /// not answer (or stopped answering) and none drifted, else 0.
+    pub fn exit(&self) -> crate::error::Exit {
+        use crate::error::Exit;
+        let runs = || self.engines.iter().filter_map(|e| e.run.as_ref());
+        if runs().any(|r| r.interrupted) {
+            Exit::Interrupted
+        } else if runs().any(RunOutcome::drifted) {
+            Exit::Drift
+        } else if self
+            .engines
+            .iter()
+            .any(|e| e.unreachable.is_some() || e.run.as_ref().is_some_and(|r| r.engine_lost))
+        {
+            Exit::Engine
         } else {
             Exit::Ok
         }

@@ -11,7 +11,9 @@ use std::time::{Duration, Instant};
 use crate::engine::{self, Engine};
 use crate::exec::{self, End, Session, SessionConfig, StepRun};
 use crate::lesson::{Choice, Lesson, Step};
+use crate::matcher::Options;
 use crate::outcome::{Failure, LessonOutcome, RunOutcome, Status, StepOutcome};
+use crate::target::Transport;
 
 /// Output kept per step; a flood past this is counted, not stored.
 pub const OUTPUT_LIMIT: usize = 16 * 1024 * 1024;
@@ -103,7 +105,9 @@ impl Runner<'_> {
             observer.lesson_done(&lo);
             outcome.lessons.push(lo);
         }
-        outcome.cleaned = exec::cleanup(&self.engine.docker, &self.run_id).unwrap_or_default();
+        outcome.cleaned =
+            exec::cleanup(&self.engine.docker, &self.engine.target.env(), &self.run_id)
+                .unwrap_or_default();
         outcome
     }
 
@@ -127,7 +131,9 @@ impl Runner<'_> {
             workdir: self.workdir.clone(),
             docker: self.engine.docker.clone(),
             run_id: self.run_id.clone(),
-            env: Vec::new(),
+            // The engine's own variables: a step's containers are made,
+            // listed and removed on this engine only.
+            env: self.engine.target.env(),
             output_limit: OUTPUT_LIMIT,
         };
         let mut session = match Session::start(&config) {
@@ -274,9 +280,11 @@ impl Runner<'_> {
             }
         }
         let known: HashMap<String, String> = captures.iter().cloned().collect();
-        let cmp = expected
-            .output
-            .compare(&result.output, &expected.options, &known);
+        let options = Options {
+            over_ssh: self.engine.transport == Transport::Ssh,
+            ..expected.options
+        };
+        let cmp = expected.output.compare(&result.output, &options, &known);
         if cmp.matched {
             for (name, value) in cmp.captures {
                 captures.retain(|(n, _)| *n != name);
@@ -287,7 +295,7 @@ impl Runner<'_> {
             so.failures.insert(0, Failure::Output);
         }
         if !so.failures.is_empty() && looks_like_engine_gone(&result.output) {
-            if let Err(gone) = engine::detect(&self.engine.docker) {
+            if let Err(gone) = engine::detect(&self.engine.docker, &self.engine.target) {
                 so.failures = vec![Failure::EngineLost {
                     message: gone.detail.clone(),
                 }];

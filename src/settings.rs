@@ -26,6 +26,41 @@ pub enum Format {
     Human,
     Json,
     Junit,
+    /// The matrix as a Markdown table (for `$GITHUB_STEP_SUMMARY`).
+    Markdown,
+}
+
+/// `--shard K/N`: the K-th of N shares of the selected lessons.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    /// 1-based.
+    pub index: usize,
+    pub count: usize,
+}
+
+impl Shard {
+    pub fn parse(text: &str) -> Result<Shard, String> {
+        let bad = || "expected K/N with 1 <= K <= N, e.g. `--shard 1/2`".to_string();
+        let (k, n) = text.split_once('/').ok_or_else(bad)?;
+        let index: usize = k.trim().parse().map_err(|_| bad())?;
+        let count: usize = n.trim().parse().map_err(|_| bad())?;
+        if index == 0 || count == 0 || index > count {
+            return Err(bad());
+        }
+        Ok(Shard { index, count })
+    }
+
+    /// This shard's share of `items`: every N-th, starting at the K-th, so
+    /// the shares are as even as they can be and together hold each item
+    /// exactly once.
+    pub fn pick<T>(&self, items: Vec<T>) -> Vec<T> {
+        items
+            .into_iter()
+            .enumerate()
+            .filter(|(i, _)| i % self.count == self.index - 1)
+            .map(|(_, t)| t)
+            .collect()
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -93,6 +128,12 @@ pub struct CheckArgs {
     /// Accept reality: write the real output of failing steps into the lesson files
     #[arg(long)]
     pub bless: bool,
+    /// Check on this engine: a Docker context name or a DOCKER_HOST URL (ssh:// too); repeat it for a matrix of engines, checked at once
+    #[arg(long = "engine", value_name = "NAME")]
+    pub engines: Vec<String>,
+    /// Check only share K of N of the lessons (their needs still run), for a CI matrix
+    #[arg(long, value_name = "K/N", value_parser = Shard::parse)]
+    pub shard: Option<Shard>,
 }
 
 /// What a bare `knowing-scratch check` means (a test holds it to clap's defaults).
@@ -104,6 +145,8 @@ impl Default for CheckArgs {
             format: Format::Human,
             report: None,
             bless: false,
+            engines: Vec::new(),
+            shard: None,
         }
     }
 }
@@ -138,4 +181,32 @@ pub struct Settings {
     pub verbosity: Verbosity,
     /// Both stdin and stdout are terminals.
     pub interactive: bool,
+}
+
+#[cfg(test)]
+mod shard_tests {
+    use super::*;
+
+    #[test]
+    fn shards_cover_every_item_once() {
+        let items: Vec<usize> = (0..12).collect();
+        let one = Shard::parse("1/2").unwrap().pick(items.clone());
+        let two = Shard::parse("2/2").unwrap().pick(items.clone());
+        assert_eq!(one, vec![0, 2, 4, 6, 8, 10]);
+        assert_eq!(two, vec![1, 3, 5, 7, 9, 11]);
+        let fifths: Vec<Vec<usize>> = (1..=5)
+            .map(|k| Shard { index: k, count: 5 }.pick(items.clone()))
+            .collect();
+        let mut all: Vec<usize> = fifths.concat();
+        all.sort_unstable();
+        assert_eq!(all, items);
+        assert_eq!(Shard::parse("1/1").unwrap().pick(items.clone()), items);
+    }
+
+    #[test]
+    fn bad_shards_are_refused() {
+        for bad in ["0/2", "3/2", "1/0", "1", "a/b", "1/2/3"] {
+            assert!(Shard::parse(bad).is_err(), "{bad}");
+        }
+    }
 }

@@ -135,3 +135,160 @@ fn volatile_changes_to_real_outputs_are_not_drift() {
         .stderr("")
         .run();
 }
+
+/// A lessons folder of its own beside the repository's Dockerfiles and app:
+/// `00-hold.yaml` (its one step waits for the file `go` after touching
+/// `ready`) and a copy of the real `create-from-scratch`.
+fn held_lessons() -> tempfile::TempDir {
+    let dir = tempfile::Builder::new()
+        .prefix("ks-live-lock-")
+        .tempdir()
+        .expect("a temporary folder");
+    let root = dir.path();
+    std::fs::create_dir(root.join("lessons")).unwrap();
+    for name in ["Dockerfile", "Dockerfile-simple", "app"] {
+        std::os::unix::fs::symlink(repo().join(name), root.join(name)).unwrap();
+    }
+    std::fs::copy(
+        repo().join("lessons/03-create-from-scratch.yaml"),
+        root.join("lessons/03-create-from-scratch.yaml"),
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("lessons/00-hold.yaml"),
+        format!(
+            "id: hold\ntitle: Hold the engine\nsteps:\n  - title: Wait for the test\n    timeout: 120s\n    run: |\n      touch {ready}\n      while [ ! -e {go} ]; do sleep 0.1; done\n",
+            ready = root.join("ready").display(),
+            go = root.join("go").display(),
+        ),
+    )
+    .unwrap();
+    dir
+}
+
+fn check_in(dir: &std::path::Path, docker: &PathBuf) -> std::process::Child {
+    Command::new(env!("CARGO_BIN_EXE_knowing-scratch"))
+        .current_dir(dir)
+        .args(["--color", "never", "--docker"])
+        .arg(docker)
+        .args(["check", "hold", "create-from-scratch"])
+        .env("KNOWING_SCRATCH_REGISTRY", "0")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start knowing-scratch")
+}
+
+fn wait_for(what: &str, mut done: impl FnMut() -> bool) {
+    let start = std::time::Instant::now();
+    while !done() {
+        assert!(start.elapsed() < Duration::from_secs(120), "never: {what}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// Two `check`s at once on one engine (two CI jobs on one runner) take
+/// turns through the lock the engine holds: the second says it waits, and
+/// neither sees the other's build (BuildKit would merge two identical
+/// builds, and the log of one would lack steps).
+#[test]
+fn two_checks_at_once_on_one_engine_take_turns_and_neither_drifts() {
+    use std::io::Read;
+    let docker = new_client();
+    let _engine = Engine::take(&docker);
+    let dir = held_lessons();
+    let first = check_in(dir.path(), &docker);
+    wait_for("the first run holds the engine", || {
+        dir.path().join("ready").exists()
+    });
+    let mut second = check_in(dir.path(), &docker);
+    // The second run says it waits before anything of it runs.
+    let mut stderr = second.stderr.take().unwrap();
+    let mut said = Vec::new();
+    let mut byte = [0u8; 1];
+    while !said.ends_with(b"\n") && stderr.read(&mut byte).unwrap() == 1 {
+        said.push(byte[0]);
+    }
+    let waiting = String::from_utf8_lossy(&said).into_owned();
+    let expected = regex::Regex::new(&format!(
+        r"^waiting for the engine at unix:///var/run/docker\.sock: another run holds it \(process {} on `[^`]+`, for \d+ s\); giving up after 30 min\n$",
+        first.id()
+    ))
+    .unwrap();
+    assert!(expected.is_match(&waiting), "{waiting:?}");
+    std::fs::write(dir.path().join("go"), "").unwrap();
+    let a = first.wait_with_output().unwrap();
+    let mut rest = String::new();
+    stderr.read_to_string(&mut rest).unwrap();
+    let b = second.wait_with_output().unwrap();
+    let mask = |s: &[u8]| {
+        let text = String::from_utf8_lossy(s).into_owned();
+        let text = regex::Regex::new(HEADER)
+            .unwrap()
+            .replace(&text, HEADER_AS)
+            .into_owned();
+        regex::Regex::new(r"(?m) \d+\.\d\ds$")
+            .unwrap()
+            .replace_all(&text, " [TIME]")
+            .into_owned()
+    };
+    let want = format!(
+        "{CLASSIC_BUILDX}hold · Hold the engine\n  ok Wait for the test [TIME]\n\
+         create-from-scratch · Create your image from scratch\n  ok Build the image [TIME]\n  ok Look at its size [TIME]\n  ok Run it [TIME]\n\
+         4 passed, 0 failed, 0 skipped\n"
+    );
+    assert_eq!(a.status.code(), Some(0), "{}", mask(&a.stdout));
+    assert_eq!(b.status.code(), Some(0), "{}", mask(&b.stdout));
+    assert_eq!(mask(&a.stdout), want);
+    assert_eq!(mask(&b.stdout), want);
+    assert_eq!(String::from_utf8_lossy(&a.stderr), "");
+    assert!(
+        regex::Regex::new(r"^got the engine at unix:///var/run/docker\.sock after \d+ s\n$")
+            .unwrap()
+            .is_match(&rest),
+        "{rest:?}"
+    );
+    let lock = Command::new(&docker)
+        .args(["container", "inspect", "knowing-scratch-lock"])
+        .output()
+        .unwrap();
+    assert!(!lock.status.success(), "the lock outlived both runs");
+}
+
+/// A remote engine through a real sshd on loopback (`tests/engine/setup.sh`
+/// starts it in front of the default engine; `KNOWING_SCRATCH_SSH_ENGINE`
+/// names another). The ssh connection helper's log lines are transport
+/// noise there, never drift.
+#[test]
+fn lessons_match_on_an_engine_over_ssh() {
+    let docker = new_client();
+    let _engine = Engine::take(&docker);
+    let url = std::env::var("KNOWING_SCRATCH_SSH_ENGINE")
+        .unwrap_or_else(|_| "ssh://root@127.0.0.1:2222".to_string());
+    live_test()
+        .docker(&docker)
+        .redact(
+            r"(?m)^(ssh://\S+: 6 passed, 0 failed, 0 skipped) \(.*\)$",
+            "$1 (ENGINE)",
+        )
+        .args([
+            "check",
+            "create-from-scratch",
+            "debug-without-shell",
+            "--engine",
+            &url,
+        ])
+        .stdout(&format!(
+            "
+            lesson               {url}
+            create-from-scratch  ok
+            debug-without-shell  ok
+
+            {url}: 6 passed, 0 failed, 0 skipped (ENGINE)
+            6 passed, 0 failed, 0 skipped
+            "
+        ))
+        .stderr("")
+        .run();
+}

@@ -1,19 +1,21 @@
 //! `knowing-scratch check`: replay lessons without prompting and tell whether
 //! the docs still match (for CI).
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 
 use anyhow::Context;
 
 use crate::color::Palette;
-use crate::commands::{connect, load_lessons, select};
+use crate::commands::{client, connect, load_lessons, lock_engine, select};
 use crate::error::{Error, Exit};
 use crate::exec;
 use crate::lesson::{Lesson, Step};
-use crate::outcome::{LessonOutcome, RunOutcome, StepOutcome};
+use crate::matrix;
+use crate::outcome::{LessonOutcome, MatrixOutcome, RunOutcome, StepOutcome};
 use crate::report::human::Human;
 use crate::report::json::Json;
 use crate::report::junit::Junit;
+use crate::report::markdown::Markdown;
 use crate::report::Reporter;
 use crate::runner::{new_run_id, Observer, Runner};
 use crate::settings::{CheckArgs, Format, Settings, Verbosity};
@@ -40,10 +42,17 @@ pub fn check(settings: &Settings, args: &CheckArgs) -> Result<Exit, Error> {
             "`--bless` writes into lesson files: run it beside a `lessons/` folder or pass `--lessons DIR`".into(),
         ));
     }
-    let wanted = select(&lessons.set, &args.lessons)?;
+    let mut wanted = select(&lessons.set, &args.lessons)?;
+    if let Some(shard) = args.shard {
+        wanted = shard.pick(wanted);
+    }
     let plan = lessons.set.plan(&wanted, args.deps);
+    if !args.engines.is_empty() {
+        return check_matrix(settings, args, lessons.workdir.clone(), &plan);
+    }
     let engine = connect(settings)?;
     exec::install_signal_handlers().context("install the Ctrl-C handler")?;
+    let _lock = lock_engine(settings, &engine)?;
     let runner = Runner {
         engine: &engine,
         workdir: lessons.workdir.clone(),
@@ -86,14 +95,77 @@ pub fn check(settings: &Settings, args: &CheckArgs) -> Result<Exit, Error> {
     Ok(outcome.exit())
 }
 
-fn render(format: Format, outcome: &RunOutcome, verbosity: Verbosity) -> String {
+/// `--engine A --engine B`: every engine at once, then the matrix.
+fn check_matrix(
+    settings: &Settings,
+    args: &CheckArgs,
+    workdir: std::path::PathBuf,
+    lessons: &[(&Lesson, bool)],
+) -> Result<Exit, Error> {
+    if args.bless {
+        return Err(Error::Usage(
+            "`--bless` writes one engine's outputs: leave out `--engine`, and point DOCKER_HOST or DOCKER_CONTEXT at the engine".into(),
+        ));
+    }
+    let targets = matrix::targets(&args.engines).map_err(Error::Usage)?;
+    let docker = client(settings)?;
+    exec::install_signal_handlers().context("install the Ctrl-C handler")?;
+    let machine_on_stdout = args.format != Format::Human && args.report.is_none();
+    let p = Palette::new(settings.color_stderr);
+    let plan = matrix::Plan {
+        docker,
+        workdir,
+        lessons,
+        progress: std::io::stderr().is_terminal() && settings.verbosity != Verbosity::Quiet,
+        say: &|msg| eprintln!("{}", p.hint(msg)),
+    };
+    let outcome = matrix::run(&plan, &targets);
+    let human = Human {
+        palette: Palette::new(if machine_on_stdout {
+            settings.color_stderr
+        } else {
+            settings.color_stdout
+        }),
+        verbosity: settings.verbosity,
+    };
+    let text = human.render_matrix(&outcome);
+    if machine_on_stdout {
+        eprint!("{text}");
+    } else {
+        let _ = std::io::stdout().write_all(text.as_bytes());
+    }
+    if args.format != Format::Human || args.report.is_some() {
+        let text = render_matrix(args.format, &outcome, settings.verbosity);
+        match &args.report {
+            Some(path) => std::fs::write(path, text)
+                .with_context(|| format!("write the report {}", path.display()))?,
+            None => {
+                let _ = std::io::stdout().write_all(text.as_bytes());
+            }
+        }
+    }
+    if exec::interrupted() {
+        return Ok(Exit::Interrupted);
+    }
+    Ok(outcome.exit())
+}
+
+fn reporter(format: Format, verbosity: Verbosity) -> Box<dyn Reporter> {
     match format {
-        Format::Human => Human {
+        Format::Human => Box::new(Human {
             palette: Palette { enabled: false },
             verbosity,
-        }
-        .render(outcome),
-        Format::Json => Json.render(outcome),
-        Format::Junit => Junit.render(outcome),
+        }),
+        Format::Json => Box::new(Json),
+        Format::Junit => Box::new(Junit),
+        Format::Markdown => Box::new(Markdown),
     }
+}
+
+fn render(format: Format, outcome: &RunOutcome, verbosity: Verbosity) -> String {
+    reporter(format, verbosity).render(outcome)
+}
+
+fn render_matrix(format: Format, outcome: &MatrixOutcome, verbosity: Verbosity) -> String {
+    reporter(format, verbosity).render_matrix(outcome)
 }

@@ -69,14 +69,28 @@ pub fn select<'a>(set: &'a LessonSet, names: &[String]) -> Result<Vec<&'a Lesson
         .collect())
 }
 
-/// The docker client to use, and what it talks to.
-pub fn connect(settings: &Settings) -> Result<Engine, Error> {
-    let docker = engine::resolve_client(settings.docker.as_deref()).ok_or_else(|| {
+/// The docker client to use.
+pub fn client(settings: &Settings) -> Result<PathBuf, Error> {
+    engine::resolve_client(settings.docker.as_deref()).ok_or_else(|| {
         Error::Usage(match &settings.docker {
             Some(p) => format!("the docker client `{}` was not found", p.display()),
             None => "no `docker` client on PATH: install one, or name it with `--docker PATH`"
                 .to_string(),
         })
-    })?;
-    engine::detect(&docker).map_err(Error::Engine)
+    })
+}
+
+/// The docker client to use, and what it talks to.
+pub fn connect(settings: &Settings) -> Result<Engine, Error> {
+    let docker = client(settings)?;
+    engine::detect(&docker, &crate::target::Target::default()).map_err(Error::Engine)
+}
+
+/// Hold the engine for this run (see `lock`); waiting is said on stderr.
+pub fn lock_engine(settings: &Settings, engine: &Engine) -> Result<crate::lock::EngineLock, Error> {
+    let p = crate::color::Palette::new(settings.color_stderr);
+    crate::lock::acquire(&engine.docker, &engine.target, &mut |msg| {
+        eprintln!("{}", p.hint(msg));
+    })
+    .map_err(|e| Error::Lock(Box::new(e)))
 }

@@ -6,7 +6,7 @@ use std::io::Write;
 use anyhow::Context;
 
 use crate::color::Palette;
-use crate::commands::{connect, load_lessons, select};
+use crate::commands::{connect, load_lessons, lock_engine, select};
 use crate::error::{Error, Exit};
 use crate::exec;
 use crate::lesson::{Choice, Lesson, Step};
@@ -103,6 +103,7 @@ pub fn run(settings: &Settings, args: &RunArgs) -> Result<Exit, Error> {
     let plan = lessons.set.plan(&wanted, args.deps);
     let engine = connect(settings)?;
     exec::install_signal_handlers().context("install the Ctrl-C handler")?;
+    let _lock = lock_engine(settings, &engine)?;
     let runner = Runner {
         engine: &engine,
         workdir: lessons.workdir.clone(),

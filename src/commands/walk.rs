@@ -11,7 +11,7 @@ use std::io::{IsTerminal, Write};
 
 use crate::color::Palette;
 use crate::commands::run::Live;
-use crate::commands::{connect, load_lessons, select};
+use crate::commands::{connect, load_lessons, lock_engine, select};
 use crate::error::{Error, Exit};
 use crate::exec;
 use crate::lesson::Lesson;
@@ -77,6 +77,7 @@ pub fn walk(settings: &Settings, args: &WalkArgs) -> Result<Exit, Error> {
         }
         Some(engine) => {
             let plan = lessons.set.plan(&wanted, true);
+            let _lock = lock_engine(settings, &engine)?;
             let runner = Runner {
                 engine: &engine,
                 workdir: lessons.workdir.clone(),

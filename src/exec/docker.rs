@@ -77,9 +77,13 @@ fn remove(
 }
 
 /// Remove every container the run `run_id` created (running or not), and
-/// nothing else. Returns the removed container IDs (short form).
-pub fn cleanup(docker: &Path, run_id: &str) -> anyhow::Result<Vec<String>> {
-    remove(docker, &[], &[format!("{RUN_LABEL}={run_id}")], true)
+/// nothing else, on the engine `env` points the client at. Returns the removed container IDs (short form).
+pub fn cleanup(
+    docker: &Path,
+    env: &[(String, String)],
+    run_id: &str,
+) -> anyhow::Result<Vec<String>> {
+    remove(docker, env, &[format!("{RUN_LABEL}={run_id}")], true)
         .with_context(|| format!("remove the containers of run `{run_id}`"))
 }
 

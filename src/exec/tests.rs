@@ -487,7 +487,7 @@ fn cleanup_removes_the_runs_containers() {
          exit 0\n"
     );
     let lab = lab_with(&docker, 1);
-    let removed = cleanup(&lab.config.docker, "R1").unwrap();
+    let removed = cleanup(&lab.config.docker, &[], "R1").unwrap();
     assert_eq!(removed, vec!["aaaaaaaaaaaa", "bbbbbbbbbbbb"]);
     assert_eq!(
         fs::read_to_string(lab.file("docker.log")).unwrap(),
@@ -500,7 +500,7 @@ fn cleanup_removes_the_runs_containers() {
 fn cleanup_with_nothing_to_remove() {
     let log = "\"$(dirname \"$0\")/docker.log\"";
     let lab = lab_with(&format!("echo \"$*\" >>{log}\n"), 1);
-    assert!(cleanup(&lab.config.docker, "R1").unwrap().is_empty());
+    assert!(cleanup(&lab.config.docker, &[], "R1").unwrap().is_empty());
     assert_eq!(
         fs::read_to_string(lab.file("docker.log")).unwrap(),
         "ps -aq --no-trunc --filter label=io.knowing-scratch.run=R1\n"

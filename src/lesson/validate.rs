@@ -67,7 +67,11 @@ impl Checker<'_> {
         Expected {
             output: pattern,
             exit,
-            options: Options { mode, sizes },
+            options: Options {
+                mode,
+                sizes,
+                ..Options::default()
+            },
             output_line,
             path: path.to_string(),
         }

@@ -12,7 +12,8 @@
 //! marker syntax is `markers`, a compiled line and the per-comparison state
 //! (consistency of values, captures) are `line`, the three modes are
 //! `sequence` (lines, unordered) and `buildkit`, and `diff` renders the
-//! difference. Both sides first go through `normalize`.
+//! difference. Both sides first go through `normalize`; the real side then
+//! loses the transport's `noise` lines (only over ssh).
 //!
 //! Volatile values are found without annotations because the documentation
 //! is someone else's README: it has to be usable as written, and markers are
@@ -27,6 +28,7 @@ mod buildkit;
 mod diff;
 mod line;
 mod markers;
+mod noise;
 mod normalize;
 mod rules;
 mod sequence;
@@ -72,11 +74,14 @@ impl Default for SizeBand {
     }
 }
 
-/// Options of one comparison, from the step.
+/// Options of one comparison: from the step, and from the engine's transport.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Options {
     pub mode: Mode,
     pub sizes: SizeBand,
+    /// The engine is reached over ssh: the connection helper's log lines are
+    /// noise (see `noise`), not output.
+    pub over_ssh: bool,
 }
 
 /// A marker or rule in the documented text that cannot be compiled.
@@ -230,7 +235,7 @@ impl Pattern {
         known: &HashMap<String, String>,
     ) -> Comparison {
         let normalised = normalize::normalise(actual);
-        let real = normalize::lines(&normalised);
+        let real = noise::drop_noise(normalize::lines(&normalised), opts);
         let evaluation = self.evaluate(&real, opts, known);
         let diff = if evaluation.matched {
             Vec::new()
@@ -249,7 +254,7 @@ impl Pattern {
     /// match are kept as written.
     pub fn bless(&self, actual: &str, opts: &Options, known: &HashMap<String, String>) -> String {
         let normalised = normalize::normalise(actual);
-        let real = normalize::lines(&normalised);
+        let real = noise::drop_noise(normalize::lines(&normalised), opts);
         let evaluation = self.evaluate(&real, opts, known);
         let source = |i: usize| self.lines[i].source.clone();
         let blessed: Vec<String> = match &evaluation.found {

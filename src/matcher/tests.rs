@@ -9,7 +9,11 @@ const ID2: &str = "d6f930e1f595a96ca7377d692c0df4bf449eafb1de7ec7de9eb851da2235c
 const DIGEST: &str = "sha256:3fc7c254b5bd9074a2a58a69d9f80a492266d589b6267e2ca506ba14d0884f1f";
 
 fn with(mode: Mode, sizes: SizeBand) -> Options {
-    Options { mode, sizes }
+    Options {
+        mode,
+        sizes,
+        ..Options::default()
+    }
 }
 
 fn compare_with(doc: &str, real: &str, opts: Options, known: &[(&str, &str)]) -> Comparison {

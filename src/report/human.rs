@@ -4,11 +4,13 @@
 use crate::color::Palette;
 use crate::engine::Engine;
 use crate::matcher::{DiffLine, DiffTag};
-use crate::outcome::{LessonOutcome, RunOutcome, Status, StepOutcome};
+use crate::outcome::{
+    Cell, EngineOutcome, LessonOutcome, MatrixOutcome, RunOutcome, Status, StepOutcome,
+};
 use crate::runner::seconds;
 use crate::settings::Verbosity;
 
-use super::Reporter;
+use super::{matrix_cells, Reporter};
 
 pub struct Human {
     pub palette: Palette,
@@ -26,6 +28,77 @@ impl Reporter for Human {
             out.push_str(&self.lesson(lesson));
         }
         out.push_str(&self.footer(outcome));
+        out
+    }
+
+    /// The matrix, the failing steps labelled with their engine, a closing
+    /// line per engine and the total.
+    fn render_matrix(&self, outcome: &MatrixOutcome) -> String {
+        let p = &self.palette;
+        let cells = matrix_cells(outcome);
+        let columns = cells[0].len();
+        let widths: Vec<usize> = (0..columns)
+            .map(|c| {
+                cells
+                    .iter()
+                    .map(|r| r[c].chars().count())
+                    .max()
+                    .unwrap_or(0)
+            })
+            .collect();
+        let mut out = String::new();
+        for (r, row) in cells.iter().enumerate() {
+            let mut line = String::new();
+            for (c, text) in row.iter().enumerate() {
+                let pad = " ".repeat(widths[c] - text.chars().count());
+                let painted = if r == 0 {
+                    p.heading(text)
+                } else if c == 0 {
+                    text.clone()
+                } else if text == "ok" {
+                    p.pass(text)
+                } else if text.starts_with("FAIL") {
+                    p.fail(text)
+                } else {
+                    p.skip(text)
+                };
+                line.push_str(&painted);
+                if c + 1 < columns {
+                    line.push_str(&pad);
+                    line.push_str("  ");
+                }
+            }
+            out.push_str(&line);
+            out.push('\n');
+        }
+        for engine in &outcome.engines {
+            let Some(run) = &engine.run else { continue };
+            for lesson in &run.lessons {
+                if !matches!(Cell::of(lesson), Cell::Fail(_)) {
+                    continue;
+                }
+                let place = format!("{} › {}", engine.name, lesson.id);
+                out.push_str(&format!(
+                    "\n{} {}\n",
+                    p.heading(&place),
+                    p.dim(&format!("· {}", lesson.title))
+                ));
+                for step in lesson.steps.iter().filter(|s| s.status == Status::Failed) {
+                    out.push_str(&self.step(&place, step));
+                }
+            }
+        }
+        out.push('\n');
+        for engine in &outcome.engines {
+            out.push_str(&self.closing(engine));
+        }
+        let line = outcome.summary_line();
+        out.push_str(&if outcome.counts().failed > 0 {
+            p.fail(&line)
+        } else {
+            p.pass(&line)
+        });
+        out.push('\n');
         out
     }
 }
@@ -182,6 +255,45 @@ impl Human {
             }
         }
         out
+    }
+
+    /// One engine's closing line: its counts and server, or why it did not answer.
+    pub fn closing(&self, engine: &EngineOutcome) -> String {
+        let p = &self.palette;
+        let Some(run) = &engine.run else {
+            return format!(
+                "{}: {}\n",
+                engine.name,
+                p.fail(&format!(
+                    "unreachable: {}",
+                    engine.unreachable.as_deref().unwrap_or_default()
+                ))
+            );
+        };
+        let mut notes = Vec::new();
+        if let Some(env) = &run.environment {
+            notes.push(env.describe());
+        }
+        if !run.cleaned.is_empty() {
+            notes.push(format!("cleaned up {} container(s)", run.cleaned.len()));
+        }
+        if run.interrupted {
+            notes.push("interrupted".into());
+        }
+        if run.engine_lost {
+            notes.push("the engine stopped answering".into());
+        }
+        let line = run.summary_line();
+        let painted = if run.counts().failed > 0 {
+            p.fail(&line)
+        } else {
+            p.pass(&line)
+        };
+        format!(
+            "{}: {painted} {}\n",
+            engine.name,
+            p.dim(&format!("({})", notes.join("; ")))
+        )
     }
 
     pub fn footer(&self, outcome: &RunOutcome) -> String {

@@ -1,11 +1,16 @@
 //! The JUnit XML report: one testsuite per lesson, one testcase per step;
 //! failures carry the diff, skips their reason. CI systems read it as tests.
+//!
+//! Over several engines, one testsuite per lesson and engine, named
+//! `ENGINE › LESSON` with the class name `knowing-scratch.ENGINE.LESSON`, so a
+//! CI reporter groups the suites by engine and no two test cases share a
+//! name. An engine that did not answer is one suite with one errored case.
 
 use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestSuite};
 
 use crate::color::Palette;
 use crate::engine::Engine;
-use crate::outcome::{RunOutcome, Status};
+use crate::outcome::{LessonOutcome, MatrixOutcome, RunOutcome, Status};
 use crate::settings::Verbosity;
 
 use super::human::Human;
@@ -34,46 +39,86 @@ fn environment_properties(engine: &Engine) -> Vec<Property> {
 
 impl Reporter for Junit {
     fn render(&self, outcome: &RunOutcome) -> String {
-        let plain = Human {
-            palette: Palette { enabled: false },
-            verbosity: Verbosity::Normal,
-        };
         let mut report = Report::new("knowing-scratch");
         for lesson in &outcome.lessons {
-            let mut suite = TestSuite::new(lesson.id.as_str());
-            if let Some(engine) = &outcome.environment {
-                suite.add_properties(environment_properties(engine));
-            }
-            for step in &lesson.steps {
-                let status = match step.status {
-                    Status::Passed => TestCaseStatus::success(),
-                    Status::Failed => {
-                        let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
-                        let why: Vec<String> = step.failures.iter().map(|f| f.describe()).collect();
-                        s.set_message(why.join("; "));
-                        s.set_type("drift");
-                        let mut body = format!("$ {}\n", step.command.trim_end());
-                        if step.variant != "default" {
-                            body.push_str(&format!("variant: {}\n", step.variant));
-                        }
-                        body.push_str(&plain.diff(&step.diff, ""));
-                        s.set_description(body);
-                        s
-                    }
-                    Status::Skipped | Status::NotRun => {
-                        let mut s = TestCaseStatus::skipped();
-                        s.set_message(step.skip_reason.clone().unwrap_or_default());
-                        s
-                    }
-                };
-                let mut case =
-                    TestCase::new(format!("{:02} {}", step.index + 1, step.title), status);
-                case.set_classname(format!("knowing-scratch.{}", lesson.id));
-                case.set_time(std::time::Duration::from_millis(step.duration_ms));
-                suite.add_test_case(case);
-            }
-            report.add_test_suite(suite);
+            report.add_test_suite(suite(
+                lesson.id.clone(),
+                &format!("knowing-scratch.{}", lesson.id),
+                lesson,
+                outcome.environment.as_ref(),
+            ));
         }
         report.to_string().expect("JUnit reports always serialize")
     }
+
+    fn render_matrix(&self, outcome: &MatrixOutcome) -> String {
+        let mut report = Report::new("knowing-scratch");
+        for engine in &outcome.engines {
+            let Some(run) = &engine.run else {
+                let mut status = TestCaseStatus::non_success(NonSuccessKind::Error);
+                status.set_message(engine.unreachable.clone().unwrap_or_default());
+                status.set_type("unreachable");
+                let mut case = TestCase::new("engine answers", status);
+                case.set_classname(format!("knowing-scratch.{}", engine.name));
+                let mut suite = TestSuite::new(engine.name.as_str());
+                suite.add_test_case(case);
+                report.add_test_suite(suite);
+                continue;
+            };
+            for lesson in &run.lessons {
+                report.add_test_suite(suite(
+                    format!("{} › {}", engine.name, lesson.id),
+                    &format!("knowing-scratch.{}.{}", engine.name, lesson.id),
+                    lesson,
+                    run.environment.as_ref(),
+                ));
+            }
+        }
+        report.to_string().expect("JUnit reports always serialize")
+    }
+}
+
+/// One lesson's steps as test cases.
+fn suite(
+    name: String,
+    classname: &str,
+    lesson: &LessonOutcome,
+    engine: Option<&Engine>,
+) -> TestSuite {
+    let plain = Human {
+        palette: Palette { enabled: false },
+        verbosity: Verbosity::Normal,
+    };
+    let mut suite = TestSuite::new(name);
+    if let Some(engine) = engine {
+        suite.add_properties(environment_properties(engine));
+    }
+    for step in &lesson.steps {
+        let status = match step.status {
+            Status::Passed => TestCaseStatus::success(),
+            Status::Failed => {
+                let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
+                let why: Vec<String> = step.failures.iter().map(|f| f.describe()).collect();
+                s.set_message(why.join("; "));
+                s.set_type("drift");
+                let mut body = format!("$ {}\n", step.command.trim_end());
+                if step.variant != "default" {
+                    body.push_str(&format!("variant: {}\n", step.variant));
+                }
+                body.push_str(&plain.diff(&step.diff, ""));
+                s.set_description(body);
+                s
+            }
+            Status::Skipped | Status::NotRun => {
+                let mut s = TestCaseStatus::skipped();
+                s.set_message(step.skip_reason.clone().unwrap_or_default());
+                s
+            }
+        };
+        let mut case = TestCase::new(format!("{:02} {}", step.index + 1, step.title), status);
+        case.set_classname(classname.to_string());
+        case.set_time(std::time::Duration::from_millis(step.duration_ms));
+        suite.add_test_case(case);
+    }
+    suite
 }

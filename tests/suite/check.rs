@@ -70,6 +70,8 @@ fn volatile_values_are_not_drift() {
 
 /// A stopped step's container goes with the signal (`--sig-proxy`, `--rm`);
 /// the one left running in the background is removed at the end, by ID.
+/// The engine lock is taken before the first step and removed, by its ID,
+/// after the cleanup.
 #[test]
 fn the_run_removes_exactly_the_containers_it_created() {
     let out = Test::new()
@@ -97,11 +99,23 @@ fn the_run_removes_exactly_the_containers_it_created() {
         .and_then(|rest| rest.split(' ').next())
         .expect("a labelled call")
         .to_string();
+    let holder = regex::Regex::new(r"(io\.knowing-scratch\.lock\.\w+)=\S+").unwrap();
+    let lock_id = out
+        .calls
+        .lines()
+        .last()
+        .and_then(|l| l.strip_prefix("rm -f "))
+        .expect("the lock removed last")
+        .to_string();
     assert_eq!(
-        out.calls.replace(&run_id, "RUN"),
+        holder
+            .replace_all(&out.calls.replace(&run_id, "RUN"), "$1=[..]")
+            .replace(&lock_id, "LOCK"),
         "version --format '{{json .}}'
 buildx version
 info --format '{{json .DriverStatus}}'
+image ls --quiet --no-trunc
+create --name knowing-scratch-lock --label io.knowing-scratch.lock.host=[..] --label io.knowing-scratch.lock.boot=[..] --label io.knowing-scratch.lock.pid=[..] --label io.knowing-scratch.lock.start=[..] --label io.knowing-scratch.lock.since=[..] sha256:0000000000000000000000000000000000000000000000000000000000000001 /knowing-scratch-lock
 image build --file Dockerfile-simple --progress plain --tag knowing-scratch-image .
 image ls knowing-scratch-image
 container run --label io.knowing-scratch.run=RUN --label io.knowing-scratch.step=2 --rm knowing-scratch-image
@@ -112,13 +126,14 @@ container exec -it 90aff01ee1b1 bash
 container run --label io.knowing-scratch.run=RUN --label io.knowing-scratch.step=2 --rm -it --pid container:90aff01ee1b1 busybox
 ps -aq --no-trunc --filter label=io.knowing-scratch.run=RUN
 rm -f 90aff01ee1b1d44480db116ee2a83bc9ca40b404fe904e2081c5fe94090f6cce
+rm -f LOCK
 "
     );
 }
 
 /// The 28 tape with one word of one output changed: the pull error now says
 /// `reserved word`.
-fn one_word_drift_tape() -> String {
+pub fn one_word_drift_tape() -> String {
     let real = std::fs::read_to_string(tape("docker-28-buildx.tape")).expect("read the tape");
     let pull = "$ docker image pull scratch\n@exit 1\nUsing default tag: latest\n@stderr\nError response from daemon: 'scratch' is a reserved name\n";
     assert_eq!(real.matches(pull).count(), 1, "the pull entry as recorded");

@@ -15,6 +15,8 @@ mod errors;
 mod formats;
 mod hardening;
 mod list;
+mod lock;
+mod matrix;
 mod readme;
 mod run;
 mod timeouts;

@@ -96,6 +96,24 @@ impl Test {
         self
     }
 
+    /// A tape for the engine the context `name` stands for
+    /// (`check --engine NAME`), written into the temporary folder.
+    pub fn context_tape(self, name: &str, text: &str) -> Test {
+        let path = self.dir.path().join(format!("{name}.tape"));
+        std::fs::write(&path, unindent(text)).expect("write the tape");
+        let path = path.to_string_lossy().into_owned();
+        self.env(&format!("FAKE_DOCKER_TAPE_{name}"), &path)
+    }
+
+    /// A file of the fake engine's state (`containers`: the ledger), as
+    /// another process left it before the run.
+    pub fn engine_state(self, name: &str, text: &str) -> Test {
+        let dir = self.dir.path().join("fake-state");
+        std::fs::create_dir_all(&dir).expect("create the fake's state folder");
+        std::fs::write(dir.join(name), text).expect("write the fake's state");
+        self
+    }
+
     /// Use `lessons/` of the temporary folder, and write `name` into it.
     pub fn lesson(mut self, name: &str, yaml: &str) -> Test {
         let dir = self.dir.path().join("lessons");
