@@ -16,6 +16,7 @@
 //! counts do not depend on the network: the steps that need it are skipped.
 
 use std::path::PathBuf;
+use std::process::Command;
 use std::time::Duration;
 
 use support::engine::Engine;

@@ -510,7 +510,13 @@ mod bless {
         let mut args = vec!["--docker", docker, "check"];
         args.extend_from_slice(extra);
         let tape = support::tape("docker-28-buildx.tape");
-        ks_with(dir, &[("FAKE_DOCKER_TAPE", &tape)], &args)
+        // The fake engine's ledger: the engine lock is a container it must remember.
+        let state = dir.join("fake-engine");
+        ks_with(
+            dir,
+            &[("FAKE_DOCKER_TAPE", &tape), ("FAKE_DOCKER_STATE", &state)],
+            &args,
+        )
     }
 
     #[test]

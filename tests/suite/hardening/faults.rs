@@ -237,8 +237,14 @@ fn interrupt_stops_the_step_and_cleans_up(sig: i32) {
         running.wait_for_file(&started, Duration::from_secs(30)),
         "the long step never started"
     );
-    let id = fs::read_to_string(lab.file("fake/containers")).unwrap();
-    let id = id.split_whitespace().next().unwrap().to_string();
+    // The fake engine's ledger also holds the engine lock, a named container.
+    let ledger = fs::read_to_string(lab.file("fake/containers")).unwrap();
+    let id = ledger
+        .lines()
+        .find(|l| l.contains(" create ") && !l.contains("@name=knowing-scratch-lock"))
+        .and_then(|l| l.split_whitespace().next())
+        .expect("the step's container in the fake's ledger")
+        .to_string();
     running.signal(sig);
     let ran = running.wait(Duration::from_secs(30));
     assert_eq!(ran.code, Some(130), "{ran:?}");
