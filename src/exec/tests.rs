@@ -62,6 +62,7 @@ fn step(index: usize, command: &str) -> StepRun<'_> {
         stop: Stop::default(),
         tty: None,
         captures: &[],
+        recorded: Recorded::default(),
     }
 }
 

@@ -77,7 +77,12 @@ impl Human {
                     "  {} {} {}\n",
                     p.skip(mark),
                     s.title,
-                    p.dim(&format!("({})", s.skip_reason.as_deref().unwrap_or(why)))
+                    p.dim(&format!(
+                        "({})",
+                        s.skip_reason
+                            .as_ref()
+                            .map_or(why.to_string(), ToString::to_string)
+                    ))
                 )
             }
             Status::Failed => {

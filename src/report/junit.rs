@@ -39,7 +39,12 @@ impl Reporter for Junit {
                     }
                     Status::Skipped | Status::NotRun => {
                         let mut s = TestCaseStatus::skipped();
-                        s.set_message(step.skip_reason.clone().unwrap_or_default());
+                        s.set_message(
+                            step.skip_reason
+                                .as_ref()
+                                .map(ToString::to_string)
+                                .unwrap_or_default(),
+                        );
                         s
                     }
                 };
