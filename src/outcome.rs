@@ -164,6 +164,8 @@ pub struct RunOutcome {
     pub lessons: Vec<LessonOutcome>,
     /// Containers the run created and removed at the end.
     pub cleaned: Vec<String>,
+    /// Images the run left dangling and removed at the end.
+    pub cleaned_images: Vec<String>,
     pub interrupted: bool,
     pub engine_lost: bool,
 }

@@ -431,7 +431,10 @@ fn walk_in_a_terminal_without_an_engine_plays_the_recorded_outputs() {
     }
     let screen = tmux.wait("the walk to end", |s| s.contains("EXIT="));
     assert_eq!(
-        lines_after(&screen, "  skip Never reached (shown from the docs, not run)"),
+        lines_after(
+            &screen,
+            "  skip Never reached (shown from the docs, not run)"
+        ),
         [
             "",
             "played 6 recorded output(s); nothing ran, so there is nothing to clean up",

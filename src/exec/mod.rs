@@ -161,7 +161,7 @@ mod stream;
 mod tests;
 mod workspace;
 
-pub use docker::cleanup;
+pub use docker::{cleanup, dangling_images, remove_new_dangling};
 pub use interrupt::{install_signal_handlers, interrupted, request_interrupt};
 pub use playback::Playback;
 pub use pty_session::PtySession;

@@ -518,3 +518,38 @@ fn close_ends_background_jobs() {
     s.close();
     assert!(wait_gone(pid), "background sleep {pid} survived close");
 }
+
+#[test]
+fn only_the_images_left_dangling_since_the_start_are_removed() {
+    let log = "\"$(dirname \"$0\")/docker.log\"";
+    let listing = "\"$(dirname \"$0\")/dangling\"";
+    let docker = format!(
+        "echo \"$*\" >>{log}\n\
+         case $1/$2 in\n\
+           image/ls) cat {listing} ;;\n\
+           image/rm) [ \"$3\" = sha256:cccc ] && {{ echo 'conflict: image is being used' >&2; exit 1; }}; echo \"Deleted: $3\" ;;\n\
+         esac\n"
+    );
+    let lab = lab_with(&docker, 1);
+    fs::write(lab.file("dangling"), "sha256:aaaa\n").unwrap();
+    let before = dangling_images(&lab.config.docker).unwrap();
+    fs::write(
+        lab.file("dangling"),
+        "sha256:aaaa\nsha256:bbbbbbbbbbbbbbbb\nsha256:cccc\n",
+    )
+    .unwrap();
+    let (removed, problems) = remove_new_dangling(&lab.config.docker, &before);
+    assert_eq!(removed, vec!["bbbbbbbbbbbb"]);
+    assert_eq!(problems.len(), 1);
+    assert!(
+        problems[0].contains("conflict: image is being used"),
+        "{problems:?}"
+    );
+    assert_eq!(
+        fs::read_to_string(lab.file("docker.log")).unwrap(),
+        "image ls -q --no-trunc --filter dangling=true\n\
+         image ls -q --no-trunc --filter dangling=true\n\
+         image rm sha256:bbbbbbbbbbbbbbbb\n\
+         image rm sha256:cccc\n"
+    );
+}

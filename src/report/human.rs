@@ -189,6 +189,16 @@ impl Human {
                 ))
             ));
         }
+        if !outcome.cleaned_images.is_empty() {
+            out.push_str(&format!(
+                "{}\n",
+                p.dim(&format!(
+                    "removed {} dangling image(s) this run left: {}",
+                    outcome.cleaned_images.len(),
+                    outcome.cleaned_images.join(" ")
+                ))
+            ));
+        }
         if outcome.interrupted {
             out.push_str(&format!("{}\n", p.fail("interrupted")));
         }

@@ -7,7 +7,9 @@
 //! A backend is `Sync`: lessons may open their executors from threads of
 //! their own.
 
+use std::collections::BTreeSet;
 use std::path::PathBuf;
+use std::sync::OnceLock;
 
 use crate::engine::{self, Engine};
 use crate::exec::{self, Executor, Playback, Session, SessionConfig};
@@ -24,20 +26,44 @@ pub trait Backend: Sync {
         Ok(())
     }
 
+    /// Note what is there before the first lesson (to tell later what the
+    /// run made); called once, before the first lesson.
+    fn begin(&self) {}
+
     /// Remove what the run created; called once, after the last lesson.
-    /// Returns the short IDs of the removed containers.
-    fn cleanup(&self) -> Vec<String> {
-        Vec::new()
+    fn cleanup(&self) -> Cleaned {
+        Cleaned::default()
     }
+}
+
+/// What the cleanup removed (short IDs).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Cleaned {
+    pub containers: Vec<String>,
+    pub images: Vec<String>,
 }
 
 /// A lesson's shell session on a Docker engine.
 pub struct OnEngine<'a> {
-    pub engine: &'a Engine,
+    engine: &'a Engine,
     /// Where the commands run (the folder holding `Dockerfile` and `app/`).
-    pub workdir: PathBuf,
+    workdir: PathBuf,
     /// Labels what this run creates.
-    pub run_id: String,
+    run_id: String,
+    /// The engine's dangling images before the run; `None` when the engine
+    /// could not list them, and then no image is removed.
+    dangling_before: OnceLock<Option<BTreeSet<String>>>,
+}
+
+impl<'a> OnEngine<'a> {
+    pub fn new(engine: &'a Engine, workdir: PathBuf, run_id: String) -> OnEngine<'a> {
+        OnEngine {
+            engine,
+            workdir,
+            run_id,
+            dangling_before: OnceLock::new(),
+        }
+    }
 }
 
 impl Backend for OnEngine<'_> {
@@ -58,8 +84,20 @@ impl Backend for OnEngine<'_> {
             .map_err(|gone| gone.detail)
     }
 
-    fn cleanup(&self) -> Vec<String> {
-        exec::cleanup(&self.engine.docker, &self.run_id).unwrap_or_default()
+    fn begin(&self) {
+        let _ = self
+            .dangling_before
+            .set(exec::dangling_images(&self.engine.docker).ok());
+    }
+
+    /// Containers first: an image a removed container used can go too.
+    fn cleanup(&self) -> Cleaned {
+        let containers = exec::cleanup(&self.engine.docker, &self.run_id).unwrap_or_default();
+        let images = match self.dangling_before.get() {
+            Some(Some(before)) => exec::remove_new_dangling(&self.engine.docker, before).0,
+            _ => Vec::new(),
+        };
+        Cleaned { containers, images }
     }
 }
 

@@ -27,7 +27,7 @@ use crate::engine::Engine;
 use crate::lesson::{Choice, Lesson, Step};
 use crate::outcome::{LessonOutcome, RunOutcome, SkipReason, Status, StepOutcome};
 
-pub use backend::{Backend, Docs, OnEngine};
+pub use backend::{Backend, Cleaned, Docs, OnEngine};
 
 /// Output kept per step; a flood past this is counted, not stored.
 pub const OUTPUT_LIMIT: usize = 16 * 1024 * 1024;
@@ -132,11 +132,7 @@ impl<'a> Runner<'a> {
     pub fn on_engine(engine: &'a Engine, workdir: std::path::PathBuf) -> Runner<'a> {
         Runner {
             engine: Some(engine),
-            backend: Box::new(OnEngine {
-                engine,
-                workdir,
-                run_id: new_run_id(),
-            }),
+            backend: Box::new(OnEngine::new(engine, workdir, new_run_id())),
         }
     }
 
@@ -148,17 +144,19 @@ impl<'a> Runner<'a> {
         }
     }
 
-    /// Run the planned lessons in order; what the run created is removed at
-    /// the end, whatever happened.
+    /// Run the planned lessons in order; what the run created (containers,
+    /// images it left dangling) is removed at the end, whatever happened.
     pub fn run(&self, plan: &[(&Lesson, bool)], observer: &mut dyn Observer) -> RunOutcome {
         let shared = Shared::default();
         let mut outcome = RunOutcome {
             environment: self.engine.cloned(),
             lessons: Vec::new(),
             cleaned: Vec::new(),
+            cleaned_images: Vec::new(),
             interrupted: false,
             engine_lost: false,
         };
+        self.backend.begin();
         for (lesson, asked) in plan {
             let needed_only = !asked;
             observer.lesson_start(lesson, needed_only);
@@ -168,7 +166,9 @@ impl<'a> Runner<'a> {
         }
         outcome.interrupted = shared.interrupted.load(Ordering::SeqCst);
         outcome.engine_lost = shared.engine_lost.load(Ordering::SeqCst);
-        outcome.cleaned = self.backend.cleanup();
+        let cleaned = self.backend.cleanup();
+        outcome.cleaned = cleaned.containers;
+        outcome.cleaned_images = cleaned.images;
         outcome
     }
 

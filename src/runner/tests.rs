@@ -90,8 +90,11 @@ impl Backend for Script {
         }
     }
 
-    fn cleanup(&self) -> Vec<String> {
-        vec!["0123456789ab".into()]
+    fn cleanup(&self) -> Cleaned {
+        Cleaned {
+            containers: vec!["0123456789ab".into()],
+            images: vec!["abcdef012345".into()],
+        }
     }
 }
 
@@ -248,6 +251,7 @@ fn steps_run_in_order_with_captures_and_cleanup() {
         ]
     );
     assert_eq!(outcome.cleaned, ["0123456789ab"]);
+    assert_eq!(outcome.cleaned_images, ["abcdef012345"]);
     assert_eq!(
         watch.seen,
         [

@@ -320,7 +320,7 @@ impl<'a> Walker<'a> {
                     "played {played} recorded output(s); nothing ran, so there is nothing to clean up"
                 ))
             ));
-        } else if outcome.cleaned.is_empty() {
+        } else if outcome.cleaned.is_empty() && outcome.cleaned_images.is_empty() {
             text.push_str(&format!(
                 "{}\n",
                 p.dim("nothing to clean up: this walk left no containers")

@@ -301,6 +301,7 @@ fn walker_asks_shows_output_and_verdicts() {
             steps: vec![outcome_of(step, 0, Status::Passed)],
         }],
         cleaned: vec!["0123456789ab".into()],
+        cleaned_images: Vec::new(),
         interrupted: false,
         engine_lost: false,
     };
@@ -366,6 +367,7 @@ fn walker_shows_steps_the_runner_skipped_unasked() {
         environment: None,
         lessons: Vec::new(),
         cleaned: Vec::new(),
+        cleaned_images: Vec::new(),
         interrupted: false,
         engine_lost: false,
     });

@@ -82,17 +82,12 @@ fn the_run_removes_exactly_the_containers_it_created() {
             ",
         )
         .run();
-    let run_id = out
-        .calls
-        .lines()
-        .find_map(|l| l.split("io.knowing-scratch.run=").nth(1))
-        .and_then(|rest| rest.split(' ').next())
-        .expect("a labelled call")
-        .to_string();
+    let run_id = run_id_of(&out.calls);
     assert_eq!(
         out.calls.replace(&run_id, "RUN"),
         "version --format '{{json .}}'
 buildx version
+image ls -q --no-trunc --filter dangling=true
 image build --file Dockerfile-simple --progress plain --tag knowing-scratch-image .
 image ls knowing-scratch-image
 container run --label io.knowing-scratch.run=RUN --label io.knowing-scratch.step=2 --rm knowing-scratch-image
@@ -103,7 +98,70 @@ container exec -it 90aff01ee1b1 bash
 container run --label io.knowing-scratch.run=RUN --label io.knowing-scratch.step=2 --rm -it --pid container:90aff01ee1b1 busybox
 ps -aq --no-trunc --filter label=io.knowing-scratch.run=RUN
 rm -f 90aff01ee1b1d44480db116ee2a83bc9ca40b404fe904e2081c5fe94090f6cce
+image ls -q --no-trunc --filter dangling=true
 "
+    );
+}
+
+/// The run id in the fake's call log (from the first labelled call).
+fn run_id_of(calls: &str) -> String {
+    calls
+        .lines()
+        .find_map(|l| l.split("io.knowing-scratch.run=").nth(1))
+        .and_then(|rest| rest.split(' ').next())
+        .expect("a labelled call")
+        .to_string()
+}
+
+/// A `--no-cache` rebuild leaves the previous image dangling: the run
+/// removes that image, and not the one that was dangling before it began.
+#[test]
+fn the_run_removes_exactly_the_images_it_left_dangling() {
+    let real = std::fs::read_to_string(tape("docker-28-buildx.tape")).expect("read the tape");
+    let ours = "sha256:2222222222222222222222222222222222222222222222222222222222222222";
+    let theirs = "sha256:1111111111111111111111111111111111111111111111111111111111111111";
+    let out = Test::new()
+        .lesson(
+            "rebuild.yaml",
+            "
+            id: rebuild
+            title: Rebuild
+            steps:
+              - title: Build again
+                run: docker image build --no-cache --tag app .
+                output: |
+                  built
+            ",
+        )
+        .tape_text(&format!(
+            "{real}\n$ docker image build --no-cache --tag app .\n@dangles {ours}\nbuilt\n"
+        ))
+        .fake_state("images", &format!("{theirs} dangling\n"))
+        .stdout(
+            "
+            rebuild · Rebuild
+              ok Build again [TIME]
+            removed 1 dangling image(s) this run left: 222222222222
+            1 passed, 0 failed, 0 skipped
+            ",
+        )
+        .run();
+    assert_eq!(
+        out.calls.replace(&run_id_of(&out.calls), "RUN"),
+        format!(
+            "version --format '{{{{json .}}}}'
+buildx version
+image ls -q --no-trunc --filter dangling=true
+image build --no-cache --tag app .
+ps -aq --no-trunc --filter label=io.knowing-scratch.run=RUN
+image ls -q --no-trunc --filter dangling=true
+image rm {ours}
+"
+        )
+    );
+    assert_eq!(
+        out.fake_state("images"),
+        format!("{theirs} dangling\n{ours} dangling\n{ours} rm\n")
     );
 }
 
