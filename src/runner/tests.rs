@@ -183,6 +183,7 @@ fn engine(client: &str) -> Engine {
         containerd: None,
         buildx: None,
         builder: Default::default(),
+        store: None,
         endpoint: "test".into(),
         registry: false,
         facts: Facts {
