@@ -146,6 +146,7 @@ fn the_run_removes_exactly_the_images_it_left_dangling() {
         .fake_state("images", &format!("{theirs} dangling\n"))
         .stdout(
             "
+            engine 20.10.24+dfsg1 (classic image store), client 28.2.2 with buildx 0.13.1+ds1, runc 1.1.5+ds1
             rebuild · Rebuild
               ok Build again [TIME]
             removed 1 dangling image(s) this run left: 222222222222
