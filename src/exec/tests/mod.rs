@@ -466,4 +466,3 @@ fn close_ends_background_jobs() {
     s.close();
     assert!(wait_gone(pid), "background sleep {pid} survived close");
 }
-
