@@ -24,6 +24,17 @@
 //! amount. Only a holder outside the child's processes (which cannot be
 //! found to end it) can keep the terminal open: after [`HELD_OPEN`] the step
 //! ends with a warning saying its output may be cut.
+//!
+//! Why libc and no pty crate: `portable-pty` (wezterm's) reports a child
+//! killed by a signal only as `strsignal` text ("Killed"), not its number,
+//! so a step's shell-style `128 + N` exit code would have to be decoded back
+//! from that text; and it would replace only [`open_pair`] and
+//! [`Pty::spawn`], about 60 lines: the exchange loop, the answers to
+//! terminal queries and reading to end-of-file, most of this file, stay
+//! ours either way. rustix's `pty` module would make [`open_pair`] safe,
+//! but `Command::pre_exec` (new session, controlling terminal) stays unsafe
+//! whatever the crate, and libc stays for `kill` and the shell's pipe: one
+//! unsafe block of two would go, for three more rustix features.
 
 use std::ffi::CStr;
 use std::fs::File;
