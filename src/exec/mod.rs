@@ -143,6 +143,21 @@ pub struct StepResult {
     pub warnings: Vec<String>,
 }
 
+impl StepResult {
+    /// A step that ended before it began: nothing printed, nothing done.
+    pub(crate) fn interrupted() -> StepResult {
+        StepResult {
+            output: String::new(),
+            end: End::Interrupted,
+            dropped: 0,
+            duration: Duration::ZERO,
+            session_restarted: false,
+            removed_containers: Vec::new(),
+            warnings: Vec::new(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod conformance;
 mod docker;

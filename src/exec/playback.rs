@@ -9,7 +9,7 @@
 
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use super::workspace::interrupt_requested;
 use super::{End, Executor, StepResult, StepRun};
@@ -23,15 +23,7 @@ pub struct Playback {
 impl Executor for Playback {
     fn run(&mut self, step: &StepRun, live: &mut dyn FnMut(&str)) -> anyhow::Result<StepResult> {
         let started = Instant::now();
-        let mut result = StepResult {
-            output: String::new(),
-            end: End::Interrupted,
-            dropped: 0,
-            duration: Duration::ZERO,
-            session_restarted: false,
-            removed_containers: Vec::new(),
-            warnings: Vec::new(),
-        };
+        let mut result = StepResult::interrupted();
         if interrupt_requested(&self.interrupt) {
             return Ok(result);
         }

@@ -18,7 +18,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use anyhow::{bail, Context};
 use tempfile::TempDir;
@@ -139,15 +139,7 @@ fn run_step(
     if let Some((name, _)) = step.captures.iter().find(|(n, _)| !script::is_name(n)) {
         bail!("capture `{name}` is not a shell variable name");
     }
-    let mut result = StepResult {
-        output: String::new(),
-        end: End::Interrupted,
-        dropped: 0,
-        duration: Duration::ZERO,
-        session_restarted: false,
-        removed_containers: Vec::new(),
-        warnings: Vec::new(),
-    };
+    let mut result = StepResult::interrupted();
     if interrupt_requested(interrupt) {
         return Ok(result);
     }
