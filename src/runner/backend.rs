@@ -27,8 +27,9 @@ pub trait Backend: Sync {
     }
 
     /// Note what is there before the first lesson (to tell later what the
-    /// run made); called once, before the first lesson.
-    fn begin(&self) {}
+    /// run made); called once, before the first lesson. `images`: some step
+    /// may leave an image dangling (see [`super::may_untag_images`]).
+    fn begin(&self, _images: bool) {}
 
     /// Remove what the run created; called once, after the last lesson.
     fn cleanup(&self) -> Cleaned {
@@ -84,10 +85,11 @@ impl Backend for OnEngine<'_> {
             .map_err(|gone| gone.detail)
     }
 
-    fn begin(&self) {
-        let _ = self
-            .dangling_before
-            .set(exec::dangling_images(&self.engine.docker).ok());
+    fn begin(&self, images: bool) {
+        let before = images
+            .then(|| exec::dangling_images(&self.engine.docker).ok())
+            .flatten();
+        let _ = self.dangling_before.set(before);
     }
 
     /// Containers first: an image a removed container used can go too.

@@ -119,6 +119,23 @@ fn merge(into: &mut Vec<(String, String)>, new: &[(String, String)]) {
     }
 }
 
+/// Whether a command may leave an image dangling: a docker command that
+/// builds, pulls, tags, loads, imports or commits. Runs without one do not
+/// look at images at all (two docker calls fewer, and a dangling image
+/// another client makes meanwhile is never theirs to remove). A miss (docker
+/// called from a script) only leaves an image behind.
+pub(crate) fn may_untag_images(command: &str) -> bool {
+    command.contains("docker")
+        && command
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .any(|w| {
+                matches!(
+                    w,
+                    "build" | "buildx" | "pull" | "tag" | "load" | "import" | "commit"
+                )
+            })
+}
+
 /// A fresh id for labelling what this run creates.
 pub fn new_run_id() -> String {
     let nanos = std::time::SystemTime::now()
@@ -156,7 +173,10 @@ impl<'a> Runner<'a> {
             interrupted: false,
             engine_lost: false,
         };
-        self.backend.begin();
+        let images = plan
+            .iter()
+            .any(|(lesson, _)| lesson.steps.iter().any(|s| may_untag_images(&s.run)));
+        self.backend.begin(images);
         for (lesson, asked) in plan {
             let needed_only = !asked;
             observer.lesson_start(lesson, needed_only);

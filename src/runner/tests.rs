@@ -429,6 +429,29 @@ fn playback_shows_the_default_output_of_every_step() {
 }
 
 #[test]
+fn only_commands_that_can_untag_an_image_make_the_run_look_at_images() {
+    for yes in [
+        "docker image build --no-cache --tag app .",
+        "docker build -t app .",
+        "docker buildx build .",
+        "docker image pull busybox",
+        "docker tag a b",
+        "docker image load -i x.tar",
+        "docker container commit c img",
+    ] {
+        assert!(may_untag_images(yes), "{yes}");
+    }
+    for no in [
+        "docker container run --rm app",
+        "docker image ls app",
+        "echo build",
+        "docker inspect --format '{{.Size}}' app",
+    ] {
+        assert!(!may_untag_images(no), "{no}");
+    }
+}
+
+#[test]
 fn a_lesson_runs_on_its_own_with_shared_state() {
     let (_dir, set) = lessons();
     let script = Script::new(&ANSWERS);
