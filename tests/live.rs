@@ -218,14 +218,10 @@ fn volatile_changes_to_real_outputs_are_not_drift() {
         .docker(&wrapper("docker-volatile"))
         .env("KNOWING_SCRATCH_REAL_DOCKER", &docker.to_string_lossy())
         .redact(CLEANED, CLEANED_AS)
-        .redact(IMAGES, IMAGES_AS)
         .arg("check")
-        .stdout(&with_images(&all_passed(
-            CLASSIC_BUILDX,
-            &all_lessons(),
-            &[],
-            &IDS,
-        )))
+        // The wrapper rewrites image IDs in the run's own image listings as
+        // well, so no dangling image is recognised and none is removed.
+        .stdout(&all_passed(CLASSIC_BUILDX, &all_lessons(), &[], &IDS))
         .stderr("")
         .run();
 }
