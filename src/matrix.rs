@@ -92,13 +92,13 @@ fn run_one(plan: &Plan, target: &Target, index: usize) -> EngineOutcome {
             }
         }
     };
-    let runner = Runner {
-        engine: &engine,
-        workdir: plan.workdir.clone(),
-        // Threads start within the same nanosecond at times: the index keeps
-        // the runs' labels apart.
-        run_id: format!("{}-{index}", new_run_id()),
-    };
+    // Threads start within the same nanosecond at times: the index keeps
+    // the runs' labels apart.
+    let runner = Runner::on_engine_as(
+        &engine,
+        plan.workdir.clone(),
+        format!("{}-{index}", new_run_id()),
+    );
     let mut progress = Progress {
         engine: &name,
         show: plan.progress,

@@ -71,7 +71,7 @@ pub struct StepOutcome {
     pub failures: Vec<Failure>,
     /// For skipped and not-run steps.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub skip_reason: Option<String>,
+    pub skip_reason: Option<SkipReason>,
     /// `default`, or the condition of the variant compared against.
     pub variant: String,
     pub duration_ms: u64,
@@ -96,6 +96,44 @@ pub struct StepOutcome {
     /// Played from the docs, not run (no engine).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub recorded: bool,
+}
+
+/// Why a step was not run: every reason, each with one wording that all
+/// reports share (JSON carries the same text).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SkipReason {
+    /// Requirements not met here, each said (`needs `registry`: …`).
+    Requires(String),
+    /// The reader skipped it.
+    Reader,
+    /// The documented output was shown instead: the reader asked, or no
+    /// engine answered.
+    Shown,
+    /// The run was interrupted before it.
+    Interrupted,
+    /// The engine stopped answering before it.
+    EngineLost,
+    /// The reader ended the walkthrough before it.
+    WalkEnded,
+}
+
+impl std::fmt::Display for SkipReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            SkipReason::Requires(missing) => missing,
+            SkipReason::Reader => "skipped by the reader",
+            SkipReason::Shown => "shown from the docs, not run",
+            SkipReason::Interrupted => "not run: the run was interrupted",
+            SkipReason::EngineLost => "not run: the Docker engine stopped answering",
+            SkipReason::WalkEnded => "not run: the walkthrough ended",
+        })
+    }
+}
+
+impl Serialize for SkipReason {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
 }
 
 fn is_zero(n: &usize) -> bool {
@@ -126,6 +164,8 @@ pub struct RunOutcome {
     pub lessons: Vec<LessonOutcome>,
     /// Containers the run created and removed at the end.
     pub cleaned: Vec<String>,
+    /// Images the run left dangling and removed at the end.
+    pub cleaned_images: Vec<String>,
     pub interrupted: bool,
     pub engine_lost: bool,
 }

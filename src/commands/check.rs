@@ -17,7 +17,7 @@ use crate::report::json::Json;
 use crate::report::junit::Junit;
 use crate::report::markdown::Markdown;
 use crate::report::Reporter;
-use crate::runner::{new_run_id, Observer, Runner};
+use crate::runner::{Observer, Runner};
 use crate::settings::{CheckArgs, Format, Settings, Verbosity};
 
 /// Prints each lesson's verdicts as the lesson ends.
@@ -53,11 +53,7 @@ pub fn check(settings: &Settings, args: &CheckArgs) -> Result<Exit, Error> {
     let engine = connect(settings)?;
     exec::install_signal_handlers().context("install the Ctrl-C handler")?;
     let _lock = lock_engine(settings, &engine)?;
-    let runner = Runner {
-        engine: &engine,
-        workdir: lessons.workdir.clone(),
-        run_id: new_run_id(),
-    };
+    let runner = Runner::on_engine(&engine, lessons.workdir.clone());
     // Human progress goes where the report does not.
     let machine_on_stdout = args.format != Format::Human && args.report.is_none();
     let color = if machine_on_stdout {

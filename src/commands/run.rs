@@ -12,7 +12,7 @@ use crate::exec;
 use crate::lesson::{Choice, Lesson, Step};
 use crate::outcome::{Status, StepOutcome};
 use crate::report::human::Human;
-use crate::runner::{new_run_id, Decision, Observer, Runner};
+use crate::runner::{Decision, Observer, Runner};
 use crate::settings::{RunArgs, Settings, Verbosity};
 
 /// Shows a replay live on stdout.
@@ -104,11 +104,7 @@ pub fn run(settings: &Settings, args: &RunArgs) -> Result<Exit, Error> {
     let engine = connect(settings)?;
     exec::install_signal_handlers().context("install the Ctrl-C handler")?;
     let _lock = lock_engine(settings, &engine)?;
-    let runner = Runner {
-        engine: &engine,
-        workdir: lessons.workdir.clone(),
-        run_id: new_run_id(),
-    };
+    let runner = Runner::on_engine(&engine, lessons.workdir.clone());
     let mut live = Live::new(Human {
         palette: Palette::new(settings.color_stdout),
         verbosity: settings.verbosity,

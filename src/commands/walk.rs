@@ -16,9 +16,9 @@ use crate::error::{Error, Exit};
 use crate::exec;
 use crate::lesson::Lesson;
 use crate::report::human::Human;
-use crate::runner::{new_run_id, Runner};
+use crate::runner::Runner;
 use crate::settings::{Settings, Verbosity, WalkArgs};
-use crate::walk::{self, KeySource, Screen, Spinner, Terminal, Walker};
+use crate::walk::{KeySource, Screen, Spinner, Terminal, Walker};
 
 pub fn walk(settings: &Settings, args: &WalkArgs) -> Result<Exit, Error> {
     let lessons = load_lessons(settings)?;
@@ -66,8 +66,10 @@ pub fn walk(settings: &Settings, args: &WalkArgs) -> Result<Exit, Error> {
     };
     match engine {
         None => {
-            let mut screen = screen;
-            let outcome = walk::play(&mut screen, &wanted);
+            let plan: Vec<(&Lesson, bool)> = wanted.iter().map(|l| (*l, true)).collect();
+            let mut walker = Walker::playing(screen, &plan);
+            let mut outcome = Runner::playback().run(&plan, &mut walker);
+            walker.finish(&mut outcome);
             // Playing the docs finds no drift: only an interrupt changes the code.
             Ok(if outcome.interrupted {
                 Exit::Interrupted
@@ -78,11 +80,7 @@ pub fn walk(settings: &Settings, args: &WalkArgs) -> Result<Exit, Error> {
         Some(engine) => {
             let plan = lessons.set.plan(&wanted, true);
             let _lock = lock_engine(settings, &engine)?;
-            let runner = Runner {
-                engine: &engine,
-                workdir: lessons.workdir.clone(),
-                run_id: new_run_id(),
-            };
+            let runner = Runner::on_engine(&engine, lessons.workdir.clone());
             let _ = exec::install_signal_handlers();
             if screen.keys.is_none() {
                 return Ok(replay(settings, &runner, &plan));

@@ -1,5 +1,16 @@
-//! Removing labelled containers with the real client.
+//! Removing what a run created, with the real client: the containers it
+//! labelled, and the images it left dangling.
+//!
+//! An image is the run's to remove when it is dangling after the run and was
+//! not before it: the run's builds, pulls and tags made it so (each
+//! `--no-cache` rebuild leaves the previous image without a tag). Each is
+//! removed on its own and without force, so an image a container still uses
+//! stays, and one failure does not keep the others. Another client building
+//! on the same engine during the run could leave a dangling image that this
+//! comparison counts as the run's; runs on one engine are meant to be alone
+//! on it (see `tests/live.rs`'s engine lock).
 
+use std::collections::BTreeSet;
 use std::path::Path;
 use std::thread;
 use std::time::{Duration, Instant};
@@ -100,4 +111,54 @@ pub(crate) fn remove_step_containers(
     ];
     remove(docker, env, &filters, false)
         .with_context(|| format!("remove the containers of step {index}"))
+}
+
+/// The full IDs of the engine's dangling images.
+pub fn dangling_images(
+    program: &Path,
+    env: &[(String, String)],
+) -> anyhow::Result<BTreeSet<String>> {
+    let args = [
+        "image",
+        "ls",
+        "-q",
+        "--no-trunc",
+        "--filter",
+        "dangling=true",
+    ]
+    .map(String::from);
+    let listed = docker(program, &args, env).context("list the dangling images")?;
+    Ok(listed.split_whitespace().map(str::to_string).collect())
+}
+
+/// Remove the images dangling now that were not in `before`. Returns the
+/// short IDs removed, and a message for each that could not be.
+pub fn remove_new_dangling(
+    program: &Path,
+    env: &[(String, String)],
+    before: &BTreeSet<String>,
+) -> (Vec<String>, Vec<String>) {
+    let now = match dangling_images(program, env) {
+        Ok(now) => now,
+        Err(e) => return (Vec::new(), vec![format!("{e:#}")]),
+    };
+    let mut removed = Vec::new();
+    let mut problems = Vec::new();
+    for id in now.difference(before) {
+        let args = [String::from("image"), String::from("rm"), id.clone()];
+        match docker(program, &args, env) {
+            Ok(_) => removed.push(short_image_id(id)),
+            Err(e) => problems.push(format!("{e:#}")),
+        }
+    }
+    (removed, problems)
+}
+
+/// `sha256:0123…` as `docker image ls` shows it: 12 hex digits.
+fn short_image_id(id: &str) -> String {
+    id.strip_prefix("sha256:")
+        .unwrap_or(id)
+        .chars()
+        .take(12)
+        .collect()
 }

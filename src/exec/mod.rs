@@ -1,14 +1,23 @@
-//! Running a lesson's commands.
+//! Running a lesson's commands: the [`Executor`] trait and its three
+//! implementations.
 //!
-//! A lesson's steps share one long-lived `bash`, as a reader's terminal does:
-//! a variable set by one step is seen by the next. Each step's command is
-//! written to a file and sourced with stdin from `/dev/null`, followed by an
-//! end marker carrying its exit code, so a step costs little more than its
-//! command. stdout and stderr share one pipe, so they arrive in the order
-//! printed. Steps that need a terminal (`docker exec -it`) run in a
-//! pseudo-terminal with the session's variables, and hand them back.
+//! An executor runs one step "here" and reports what it printed and how it
+//! ended; the runner decides what that means. The implementations:
+//! - [`Session`]: a lesson's steps share one long-lived `bash`, as a
+//!   reader's terminal does: a variable set by one step is seen by the next.
+//!   Each step's command is written to a file and sourced with stdin from
+//!   `/dev/null`, followed by an end marker carrying its exit code, so a
+//!   step costs little more than its command. stdout and stderr share one
+//!   pipe, so they arrive in the order printed. Steps that need a terminal
+//!   (`docker exec -it`) go to the session's [`PtySession`].
+//! - [`PtySession`]: each step in a pseudo-terminal with the state the
+//!   previous step left, typing a scripted exchange.
+//! - [`Playback`]: nothing runs; the documented output is shown.
 //!
-//! Every `docker` the session runs goes through a small shim that labels the
+//! All three pass one conformance suite (`conformance.rs`). An executor is
+//! `Send`, so lessons can run on threads of their own.
+//!
+//! Every `docker` a session runs goes through a small shim that labels the
 //! containers it creates with the run's id, so cleanup removes exactly what
 //! the run created and nothing else.
 //!
@@ -19,14 +28,31 @@
 //! (a busy builtin loop, or `exit`), a fresh shell takes over with the
 //! variables and folder saved before the step.
 //!
-//! Files: `session` (the shell and a step's life), `pty` (terminal steps),
-//! `stream` (markers in the shell's output), `output` (bounded, live output),
-//! `script` (the shell-side functions), `shim` (the docker shim), `docker`
-//! (removing containers), `kill` (finding and ending processes),
-//! `interrupt` (Ctrl-C).
+//! Files: `session` (the shell executor), `pty_session` (the terminal
+//! executor), `playback`, `workspace` (the session's folder and the frame
+//! around every step), `shell` (the `bash` process), `pty` (the terminal
+//! itself), `stream` (markers in the shell's output), `output` (bounded,
+//! live output), `script` (the shell-side functions), `shim` (the docker
+//! shim), `docker` (removing containers and images), `kill` (finding and
+//! ending processes), `interrupt` (Ctrl-C).
 
 use std::path::PathBuf;
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
 use std::time::Duration;
+
+/// Runs one step somewhere: in a lesson's shell, in a pseudo-terminal, or by
+/// playing its documented output.
+pub trait Executor: Send {
+    /// Run `step`; `live` receives the kept output as it arrives. An `Err`
+    /// means the executor itself broke (its shell died), not that the
+    /// command failed.
+    fn run(&mut self, step: &StepRun, live: &mut dyn FnMut(&str)) -> anyhow::Result<StepResult>;
+
+    /// A flag that interrupts this executor's steps when set, as
+    /// [`request_interrupt`] does for every executor.
+    fn interrupt_flag(&self) -> Arc<AtomicBool>;
+}
 
 /// What a session needs to know about the world.
 #[derive(Debug, Clone)]
@@ -71,6 +97,15 @@ pub struct StepRun<'a> {
     pub tty: Option<&'a [Exchange]>,
     /// Values captured by earlier steps, exported as variables.
     pub captures: &'a [(String, String)],
+    /// What the docs say the step prints, for [`Playback`].
+    pub recorded: Recorded<'a>,
+}
+
+/// A step's documented output and exit code.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Recorded<'a> {
+    pub output: &'a str,
+    pub exit: i32,
 }
 
 /// How a step's command ended.
@@ -84,6 +119,8 @@ pub enum End {
     TimedOut,
     /// The run was interrupted (Ctrl-C, SIGTERM).
     Interrupted,
+    /// Nothing ran: the documented output was played.
+    Played,
 }
 
 /// What a step printed and how it ended.
@@ -106,18 +143,41 @@ pub struct StepResult {
     pub warnings: Vec<String>,
 }
 
+impl StepResult {
+    /// A step that ended before it began: nothing printed, nothing done.
+    pub(crate) fn interrupted() -> StepResult {
+        StepResult {
+            output: String::new(),
+            end: End::Interrupted,
+            dropped: 0,
+            duration: Duration::ZERO,
+            session_restarted: false,
+            removed_containers: Vec::new(),
+            warnings: Vec::new(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod conformance;
 mod docker;
 mod interrupt;
 mod kill;
 mod output;
+mod playback;
 mod pty;
+mod pty_session;
 mod script;
 mod session;
+mod shell;
 mod shim;
 mod stream;
 #[cfg(test)]
 mod tests;
+mod workspace;
 
-pub use docker::cleanup;
+pub use docker::{cleanup, dangling_images, remove_new_dangling};
 pub use interrupt::{install_signal_handlers, interrupted, request_interrupt};
+pub use playback::Playback;
+pub use pty_session::PtySession;
 pub use session::Session;

@@ -14,6 +14,27 @@
 //! `ESC [ 6 n` (busybox's line editor asks where the cursor is) are dropped
 //! from the transcript and answered, as a terminal does, with the cursor
 //! position followed from the output.
+//!
+//! A step ends when its child exits; its output ends only when the terminal
+//! reports end-of-file, which the kernel does once every holder of the
+//! terminal has closed it and all it wrote has been read. So once the child
+//! is gone, whatever it left behind is ended and the terminal is read to
+//! end-of-file: no timer decides when the output is complete, because a
+//! loaded machine or a slow reader of the live output can be late by any
+//! amount. Only a holder outside the child's processes (which cannot be
+//! found to end it) can keep the terminal open: after [`HELD_OPEN`] the step
+//! ends with a warning saying its output may be cut.
+//!
+//! Why libc and no pty crate: `portable-pty` (wezterm's) reports a child
+//! killed by a signal only as `strsignal` text ("Killed"), not its number,
+//! so a step's shell-style `128 + N` exit code would have to be decoded back
+//! from that text; and it would replace only [`open_pair`] and
+//! [`Pty::spawn`], about 60 lines: the exchange loop, the answers to
+//! terminal queries and reading to end-of-file, most of this file, stay
+//! ours either way. rustix's `pty` module would make [`open_pair`] safe,
+//! but `Command::pre_exec` (new session, controlling terminal) stays unsafe
+//! whatever the crate, and libc stays for `kill` and the shell's pipe: one
+//! unsafe block of two would go, for three more rustix features.
 
 use std::ffi::CStr;
 use std::fs::File;
@@ -33,8 +54,9 @@ pub(crate) const COLUMNS: u16 = 200;
 pub(crate) const ROWS: u16 = 50;
 
 const POLL: Duration = Duration::from_millis(50);
-/// How long to wait for the rest of the output once the child has exited.
-const DRAIN: Duration = Duration::from_millis(300);
+/// How long the terminal may stay open once the child and all it left
+/// behind have been ended (only a process we cannot find holds it then).
+pub(crate) const HELD_OPEN: Duration = Duration::from_secs(3);
 /// How long the output must be still after a prompt before typing.
 const QUIET: Duration = Duration::from_millis(150);
 /// Most bytes searched for a prompt (a prompt is short).
@@ -118,8 +140,9 @@ impl Pty {
         })
     }
 
-    /// Play `exchanges`, then wait for the child to end. Stops early on the
-    /// deadline, the stop time, the line limit, or `interrupted`.
+    /// Play `exchanges`, then wait for the child to end and read all it
+    /// printed. Stops early on the deadline, the stop time, the line limit,
+    /// or `interrupted`. What went wrong around the step goes to `warnings`.
     pub(crate) fn drive(
         &mut self,
         exchanges: &[Exchange],
@@ -127,12 +150,11 @@ impl Pty {
         stop_at: Option<Instant>,
         out: &mut Output,
         interrupted: &dyn Fn() -> bool,
+        warnings: &mut Vec<String>,
     ) -> io::Result<End> {
         let mut next = 0;
         let mut queries = QueryFilter::default();
         let mut window: Vec<u8> = Vec::new();
-        let mut closed = false;
-        let mut exited: Option<(ExitStatus, Instant)> = None;
         // A prompt was seen: type once the output has been quiet for a moment.
         let mut armed = false;
         let mut last_output = Instant::now();
@@ -151,12 +173,22 @@ impl Pty {
                 self.end_all();
                 return Ok(end);
             }
-            if let Some((status, at)) = exited {
-                if closed || at.elapsed() >= DRAIN {
-                    out.push(&queries.finish());
-                    self.end_all(); // whatever it left behind
-                    return Ok(End::Exited(code(status)));
-                }
+            if let Some(status) = self.child.try_wait()? {
+                // Whatever it left behind would keep the terminal open.
+                self.end_all();
+                let end = self.read_to_end(&mut queries, out, interrupted);
+                out.push(&queries.finish());
+                return Ok(match end {
+                    Drained::Closed => End::Exited(code(status)),
+                    Drained::Interrupted => End::Interrupted,
+                    Drained::HeldOpen => {
+                        warnings.push(format!(
+                            "the terminal stayed open {} s after the command ended: its output may be cut",
+                            HELD_OPEN.as_secs()
+                        ));
+                        End::Exited(code(status))
+                    }
+                });
             }
             match self.rx.recv_timeout(POLL) {
                 Ok(chunk) => {
@@ -184,7 +216,6 @@ impl Pty {
                 Err(RecvTimeoutError::Timeout) => {}
                 Err(RecvTimeoutError::Disconnected) => {
                     // The child is exiting: it has closed the terminal.
-                    closed = true;
                     std::thread::sleep(Duration::from_millis(5));
                 }
             }
@@ -198,10 +229,32 @@ impl Pty {
                 armed = false;
                 window.clear();
             }
-            if exited.is_none() {
-                if let Some(status) = self.child.try_wait()? {
-                    exited = Some((status, Instant::now()));
+        }
+    }
+
+    /// Read what is left until end-of-file: the child has exited and what
+    /// it left behind has been ended.
+    fn read_to_end(
+        &mut self,
+        queries: &mut QueryFilter,
+        out: &mut Output,
+        interrupted: &dyn Fn() -> bool,
+    ) -> Drained {
+        let until = Instant::now() + HELD_OPEN;
+        loop {
+            if interrupted() {
+                return Drained::Interrupted;
+            }
+            let left = until.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Drained::HeldOpen;
+            }
+            match self.rx.recv_timeout(POLL.min(left)) {
+                Ok(chunk) => {
+                    out.push(&queries.filter(&chunk));
                 }
+                Err(RecvTimeoutError::Timeout) => {}
+                Err(RecvTimeoutError::Disconnected) => return Drained::Closed,
             }
         }
     }
@@ -230,6 +283,15 @@ impl Drop for Pty {
         }
         kill::unregister_group(self.pid);
     }
+}
+
+/// How reading the rest of a terminal's output ended.
+enum Drained {
+    /// End-of-file: everything printed was read.
+    Closed,
+    Interrupted,
+    /// Something we could not end still holds the terminal.
+    HeldOpen,
 }
 
 /// A shell-style exit code: the code, or 128 + the signal that ended it.

@@ -144,17 +144,20 @@ impl Files<'_> {
         )
     }
 
-    /// The script a pseudo-terminal step runs: the session's state, the
+    /// The script a pseudo-terminal step runs: the session's state (or,
+    /// on its own, what its previous step saved) and the captures, the
     /// command, then its own state saved for the session to take back.
     pub(crate) fn pty_wrapper(&self, index: usize) -> String {
         format!(
             "builtin source {lib}\n[ -f {env} ] && builtin source {env}\n__ks_cd {cwd}\n\
+             __ks_load {out_env}\n__ks_cd {out_cwd}\n__ks_load {captures}\n\
              export __KS_STEP={index} TERM=dumb\nset -a\n\
              builtin source {step}\n__ks_rc=$?\n\
              __ks_save {out_env} {out_cwd}\nexit \"$__ks_rc\"\n",
             lib = self.q("lib.sh"),
             env = self.q("state.sh"),
             cwd = self.q("state.cwd"),
+            captures = self.q("captures.env"),
             step = self.q(&step_file(index)),
             out_env = self.q("pty.env"),
             out_cwd = self.q("pty.cwd"),

@@ -163,7 +163,12 @@ impl Human {
                     "  {} {} {}\n",
                     p.skip(mark),
                     s.title,
-                    p.dim(&format!("({})", s.skip_reason.as_deref().unwrap_or(why)))
+                    p.dim(&format!(
+                        "({})",
+                        s.skip_reason
+                            .as_ref()
+                            .map_or(why.to_string(), ToString::to_string)
+                    ))
                 )
             }
             Status::Failed => {
@@ -299,15 +304,23 @@ impl Human {
     pub fn footer(&self, outcome: &RunOutcome) -> String {
         let p = &self.palette;
         let mut out = String::new();
-        if !outcome.cleaned.is_empty() {
-            out.push_str(&format!(
-                "{}\n",
-                p.dim(&format!(
-                    "cleaned up {} container(s) this run created: {}",
-                    outcome.cleaned.len(),
-                    outcome.cleaned.join(" ")
-                ))
-            ));
+        let removed = [
+            (
+                "cleaned up",
+                "container(s) this run created",
+                &outcome.cleaned,
+            ),
+            (
+                "removed",
+                "dangling image(s) this run left",
+                &outcome.cleaned_images,
+            ),
+        ];
+        for (verb, what, ids) in removed {
+            if !ids.is_empty() {
+                let line = format!("{verb} {} {what}: {}", ids.len(), ids.join(" "));
+                out.push_str(&format!("{}\n", p.dim(&line)));
+            }
         }
         if outcome.interrupted {
             out.push_str(&format!("{}\n", p.fail("interrupted")));

@@ -111,7 +111,12 @@ fn suite(
             }
             Status::Skipped | Status::NotRun => {
                 let mut s = TestCaseStatus::skipped();
-                s.set_message(step.skip_reason.clone().unwrap_or_default());
+                s.set_message(
+                    step.skip_reason
+                        .as_ref()
+                        .map(ToString::to_string)
+                        .unwrap_or_default(),
+                );
                 s
             }
         };

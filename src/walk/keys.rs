@@ -7,6 +7,16 @@
 //! never leaves the terminal without echo. Keys typed during a step are
 //! discarded when the next prompt opens (`TCSAFLUSH`), so a stray Enter
 //! cannot run the following step unasked.
+//!
+//! Why libc and not crossterm: crossterm's event reader reads up to 1024
+//! bytes at a time and keeps the keys it parsed in a process-wide queue, and
+//! its raw mode is set with `TCSANOW`. A second key typed at a prompt (a
+//! double Enter) would wait in that queue while the step runs and answer the
+//! next prompt at once, running a step the reader never saw; here a key is
+//! read one byte at a time and the rest is dropped by `TCSAFLUSH` when the
+//! next prompt opens. Getting that from crossterm means draining its queue
+//! at every prompt, and a dependency tree of its own (mio, parking_lot,
+//! signal-hook-mio) for reading one byte.
 
 use std::io;
 use std::os::fd::RawFd;

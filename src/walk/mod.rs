@@ -7,10 +7,11 @@
 //!   run, compared, cleaned up and reported exactly as `run` and `check` do.
 //! - Lessons, steps, commands, output and verdicts go to stdout; the key
 //!   prompt, notices and the spinner go to stderr. On a terminal both show.
-//! - Without an engine nothing can run, yet the walk still teaches: [`play`]
-//!   shows each step's default documented output, labelled as recorded with
-//!   the lesson's `recorded:` text. Markers in the documented text are shown
-//!   as short placeholders (`<hex64>`, `…`) rather than as matcher syntax.
+//! - Without an engine nothing can run, yet the walk still teaches: the same
+//!   runner plays each step's default documented output ([`Walker::playing`]
+//!   with the runner's playback backend), labelled as recorded with the
+//!   lesson's `recorded:` text. Markers in the documented text are shown as
+//!   short placeholders (`<hex64>`, `…`) rather than as matcher syntax.
 //! - Lessons that are only needed by the chosen one run first without
 //!   prompts, under a spinner, and show only failures.
 
@@ -47,7 +48,7 @@ pub struct Screen<'a> {
 
 /// Which keys mean what: Enter runs with an engine, plays without one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Mode {
+pub enum Mode {
     Live,
     Recorded,
 }
@@ -241,6 +242,8 @@ fn placeholder(inner: &str) -> Option<String> {
 pub struct Walker<'a> {
     screen: Screen<'a>,
     spinner: Spinner,
+    /// Live: steps run on an engine; Recorded: the docs are played.
+    mode: Mode,
     /// Lessons asked for, to number them.
     total: usize,
     number: usize,
@@ -264,6 +267,7 @@ impl<'a> Walker<'a> {
         Walker {
             screen,
             spinner,
+            mode: Mode::Live,
             total: plan.iter().filter(|(_, asked)| *asked).count(),
             number: 0,
             announced: None,
@@ -274,6 +278,14 @@ impl<'a> Walker<'a> {
             seen: 0,
             planned: plan.len(),
         }
+    }
+
+    /// Without an engine: every step asked for plays its documented output
+    /// (the runner's playback backend), with no spinner.
+    pub fn playing(screen: Screen<'a>, plan: &[(&Lesson, bool)]) -> Walker<'a> {
+        let mut walker = Walker::new(screen, Spinner::new(false), plan);
+        walker.mode = Mode::Recorded;
+        walker
     }
 
     /// The closing lines: what was cleaned up, where the walk stopped, the summary.
@@ -295,7 +307,20 @@ impl<'a> Walker<'a> {
                 ))
             ));
         }
-        if outcome.cleaned.is_empty() {
+        if self.mode == Mode::Recorded {
+            let played = outcome
+                .lessons
+                .iter()
+                .flat_map(|l| &l.steps)
+                .filter(|s| s.recorded)
+                .count();
+            text.push_str(&format!(
+                "{}\n",
+                p.dim(&format!(
+                    "played {played} recorded output(s); nothing ran, so there is nothing to clean up"
+                ))
+            ));
+        } else if outcome.cleaned.is_empty() && outcome.cleaned_images.is_empty() {
             text.push_str(&format!(
                 "{}\n",
                 p.dim("nothing to clean up: this walk left no containers")
@@ -349,13 +374,13 @@ impl Observer for Walker<'_> {
             return Decision::Run;
         }
         self.screen.step_header(lesson, step);
-        let decision = self.screen.ask(Mode::Live);
-        match decision {
-            Decision::Run => {
+        let decision = self.screen.ask(self.mode);
+        match (self.mode, decision) {
+            (Mode::Live, Decision::Run) => {
                 self.showing = true;
                 self.spinner.start("running");
             }
-            Decision::Recorded => {
+            (Mode::Live, Decision::Recorded) => {
                 let label = match &choice.variant {
                     Some(v) => format!(
                         "documented output, not run ({}):",
@@ -369,8 +394,19 @@ impl Observer for Walker<'_> {
                     choice.expected.exit,
                 );
             }
-            Decision::Skip => {}
-            Decision::Quit => {
+            (Mode::Recorded, Decision::Run | Decision::Recorded) => {
+                let label = match &lesson.recorded {
+                    Some(r) => format!("recorded output · {}", r.trim()),
+                    None => "recorded output".to_string(),
+                };
+                self.screen.documented(
+                    &label,
+                    choice.expected.output.source(),
+                    choice.expected.exit,
+                );
+            }
+            (_, Decision::Skip) => {}
+            (_, Decision::Quit) => {
                 self.ended = true;
                 self.quit_at = Some((lesson.id.clone(), position(lesson, step) + 1));
             }
@@ -444,100 +480,11 @@ impl Observer for Walker<'_> {
             };
             self.screen.say(&format!("{text}\n"));
         }
-        if self.seen == self.planned || self.ended {
+        if self.mode == Mode::Live && (self.seen == self.planned || self.ended) {
             // The runner removes the walk's containers next.
             self.spinner.start("cleaning up");
         }
     }
-}
-
-/// Without an engine: show every step of `lessons` with its default
-/// documented output, labelled as recorded. Nothing runs; every step counts
-/// as skipped.
-pub fn play(screen: &mut Screen, lessons: &[&Lesson]) -> RunOutcome {
-    let mut outcome = RunOutcome {
-        environment: None,
-        lessons: Vec::new(),
-        cleaned: Vec::new(),
-        interrupted: false,
-        engine_lost: false,
-    };
-    let mut quit_at: Option<(String, usize)> = None;
-    let mut played = 0;
-    for (n, lesson) in lessons.iter().enumerate() {
-        if quit_at.is_none() {
-            screen.lesson_header(lesson, n + 1, lessons.len());
-        }
-        let mut lo = LessonOutcome {
-            id: lesson.id.clone(),
-            title: lesson.title.clone(),
-            file: lesson.file.clone(),
-            needed_only: false,
-            steps: Vec::new(),
-        };
-        for (i, step) in lesson.steps.iter().enumerate() {
-            // No engine, so no facts to pick a variant by: the default output.
-            let default = crate::lesson::Choice {
-                expected: &step.expected,
-                variant: None,
-            };
-            let mut so = crate::runner::blank(i, step, &default);
-            so.skip_reason = Some("not shown: the walkthrough ended".into());
-            if quit_at.is_none() {
-                screen.step_header(lesson, step);
-                match screen.ask(Mode::Recorded) {
-                    Decision::Run | Decision::Recorded => {
-                        let label = match &lesson.recorded {
-                            Some(r) => format!("recorded output · {}", r.trim()),
-                            None => "recorded output".to_string(),
-                        };
-                        screen.documented(
-                            &label,
-                            step.expected.output.source(),
-                            step.expected.exit,
-                        );
-                        so.status = Status::Skipped;
-                        so.recorded = true;
-                        so.skip_reason = Some("recorded output, not run".into());
-                        played += 1;
-                    }
-                    Decision::Skip => {
-                        so.status = Status::Skipped;
-                        so.skip_reason = Some("skipped by the reader".into());
-                    }
-                    Decision::Quit => quit_at = Some((lesson.id.clone(), i + 1)),
-                }
-                if quit_at.is_none() {
-                    screen.verdict(&lesson.id, &so);
-                }
-            }
-            lo.steps.push(so);
-        }
-        outcome.lessons.push(lo);
-    }
-    outcome.interrupted = screen.interrupted;
-    if outcome.interrupted {
-        quit_at = None;
-    }
-    let p = screen.palette;
-    let mut text = String::from("\n");
-    if let Some((lesson, step)) = &quit_at {
-        text.push_str(&format!(
-            "{}\n",
-            p.dim(&format!(
-                "walk ended at {lesson} step {step}; `knowing-scratch walk {lesson}` starts that lesson again"
-            ))
-        ));
-    }
-    text.push_str(&format!(
-        "{}\n",
-        p.dim(&format!(
-            "played {played} recorded output(s); nothing ran, so there is nothing to clean up"
-        ))
-    ));
-    text.push_str(&screen.human().footer(&outcome));
-    screen.say(&text);
-    outcome
 }
 
 #[cfg(test)]

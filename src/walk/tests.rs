@@ -4,6 +4,17 @@ use std::rc::Rc;
 
 use super::*;
 use crate::lesson::{load_dir, LessonSet};
+use crate::outcome::SkipReason;
+use crate::runner::Runner;
+
+/// A walk without an engine, as `walk` runs it: the runner plays the docs.
+fn play(screen: Screen, wanted: &[&Lesson]) -> RunOutcome {
+    let plan: Vec<(&Lesson, bool)> = wanted.iter().map(|l| (*l, true)).collect();
+    let mut walker = Walker::playing(screen, &plan);
+    let mut outcome = Runner::playback().run(&plan, &mut walker);
+    walker.finish(&mut outcome);
+    outcome
+}
 
 /// A writer whose bytes the test reads afterwards.
 #[derive(Clone, Default)]
@@ -108,10 +119,9 @@ fn play_shows_recorded_outputs_and_counts_them_skipped() {
     let (_dir, set) = lessons();
     let (out, err) = (Shared::default(), Shared::default());
     let mut keys = Scripted::new(&[Key::Enter, Key::Char('x'), Key::Char('s'), Key::Char('r')]);
-    let mut s = screen(&out, &err, Some(&mut keys));
+    let s = screen(&out, &err, Some(&mut keys));
     let wanted: Vec<&Lesson> = vec![set.get("first").unwrap()];
-    let outcome = play(&mut s, &wanted);
-    drop(s);
+    let outcome = play(s, &wanted);
     assert_eq!(
         out.text(),
         "
@@ -126,7 +136,7 @@ recorded output · Docker 28.2.2 client, engine 20.10.24
 Using default tag: latest
 Error response from daemon: 'scratch' is a reserved name
 (exit code 1)
-  skip Pull it (recorded output, not run)
+  skip Pull it (shown from the docs, not run)
 
 Step 2/3 · Start one
 
@@ -139,7 +149,7 @@ Step 3/3 · Say hello
 $ echo hello
 recorded output · Docker 28.2.2 client, engine 20.10.24
 hello
-  skip Say hello (recorded output, not run)
+  skip Say hello (shown from the docs, not run)
 
 played 2 recorded output(s); nothing ran, so there is nothing to clean up
 0 passed, 0 failed, 3 skipped
@@ -157,10 +167,9 @@ fn play_quits_and_says_where() {
     let (_dir, set) = lessons();
     let (out, err) = (Shared::default(), Shared::default());
     let mut keys = Scripted::new(&[Key::Char('?'), Key::Enter, Key::Char('q')]);
-    let mut s = screen(&out, &err, Some(&mut keys));
+    let s = screen(&out, &err, Some(&mut keys));
     let wanted: Vec<&Lesson> = set.lessons.iter().collect();
-    let outcome = play(&mut s, &wanted);
-    drop(s);
+    let outcome = play(s, &wanted);
     let text = out.text();
     assert!(
         text.ends_with(
@@ -184,10 +193,9 @@ played 1 recorded output(s); nothing ran, so there is nothing to clean up
 fn play_without_keys_shows_everything() {
     let (_dir, set) = lessons();
     let (out, err) = (Shared::default(), Shared::default());
-    let mut s = screen(&out, &err, None);
+    let s = screen(&out, &err, None);
     let wanted: Vec<&Lesson> = set.lessons.iter().collect();
-    let outcome = play(&mut s, &wanted);
-    drop(s);
+    let outcome = play(s, &wanted);
     assert_eq!(err.text(), "");
     assert!(out.text().contains(
         "
@@ -198,7 +206,7 @@ Step 1/1 · Only step
 $ echo two
 recorded output
 two
-  skip Only step (recorded output, not run)
+  skip Only step (shown from the docs, not run)
 "
     ));
     assert_eq!(outcome.summary_line(), "0 passed, 0 failed, 4 skipped");
@@ -280,7 +288,7 @@ fn walker_asks_shows_output_and_verdicts() {
         Decision::Recorded
     );
     let mut so = outcome_of(step, 0, Status::Skipped);
-    so.skip_reason = Some("shown from the docs, not run".into());
+    so.skip_reason = Some(SkipReason::Shown);
     w.step_done(second, step, &so, false);
     assert_eq!(w.before_step(second, step, &choice, false), Decision::Quit);
     let mut run = RunOutcome {
@@ -293,6 +301,7 @@ fn walker_asks_shows_output_and_verdicts() {
             steps: vec![outcome_of(step, 0, Status::Passed)],
         }],
         cleaned: vec!["0123456789ab".into()],
+        cleaned_images: Vec::new(),
         interrupted: false,
         engine_lost: false,
     };
@@ -350,12 +359,15 @@ fn walker_shows_steps_the_runner_skipped_unasked() {
     );
     let step = &first.steps[0];
     let mut so = outcome_of(step, 0, Status::Skipped);
-    so.skip_reason = Some("needs `registry`: Docker Hub is not reachable".into());
+    so.skip_reason = Some(SkipReason::Requires(
+        "needs `registry`: Docker Hub is not reachable".into(),
+    ));
     w.step_done(first, step, &so, false);
     w.finish(&mut RunOutcome {
         environment: None,
         lessons: Vec::new(),
         cleaned: Vec::new(),
+        cleaned_images: Vec::new(),
         interrupted: false,
         engine_lost: false,
     });
@@ -381,10 +393,9 @@ fn ctrl_c_at_a_prompt_ends_the_walk_as_interrupted() {
     let (_dir, set) = lessons();
     let (out, err) = (Shared::default(), Shared::default());
     let mut keys = Scripted::new(&[Key::Enter, Key::Interrupt]);
-    let mut s = screen(&out, &err, Some(&mut keys));
+    let s = screen(&out, &err, Some(&mut keys));
     let wanted: Vec<&Lesson> = vec![set.get("first").unwrap()];
-    let outcome = play(&mut s, &wanted);
-    drop(s);
+    let outcome = play(s, &wanted);
     let text = out.text();
     assert!(
         text.ends_with(

@@ -92,30 +92,14 @@ fn the_run_removes_exactly_the_containers_it_created() {
             ",
         )
         .run();
-    let run_id = out
-        .calls
-        .lines()
-        .find_map(|l| l.split("io.knowing-scratch.run=").nth(1))
-        .and_then(|rest| rest.split(' ').next())
-        .expect("a labelled call")
-        .to_string();
-    let holder = regex::Regex::new(r"(io\.knowing-scratch\.lock\.\w+)=\S+").unwrap();
-    let lock_id = out
-        .calls
-        .lines()
-        .last()
-        .and_then(|l| l.strip_prefix("rm -f "))
-        .expect("the lock removed last")
-        .to_string();
     assert_eq!(
-        holder
-            .replace_all(&out.calls.replace(&run_id, "RUN"), "$1=[..]")
-            .replace(&lock_id, "LOCK"),
+        masked_calls(&out.calls),
         "version --format '{{json .}}'
 buildx version
 info --format '{{json .DriverStatus}}'
 image ls --quiet --no-trunc
 create --name knowing-scratch-lock --label io.knowing-scratch.lock.host=[..] --label io.knowing-scratch.lock.boot=[..] --label io.knowing-scratch.lock.pid=[..] --label io.knowing-scratch.lock.start=[..] --label io.knowing-scratch.lock.since=[..] sha256:0000000000000000000000000000000000000000000000000000000000000001 /knowing-scratch-lock
+image ls -q --no-trunc --filter dangling=true
 image build --file Dockerfile-simple --progress plain --tag knowing-scratch-image .
 image ls knowing-scratch-image
 container run --label io.knowing-scratch.run=RUN --label io.knowing-scratch.step=2 --rm knowing-scratch-image
@@ -126,8 +110,90 @@ container exec -it 90aff01ee1b1 bash
 container run --label io.knowing-scratch.run=RUN --label io.knowing-scratch.step=2 --rm -it --pid container:90aff01ee1b1 busybox
 ps -aq --no-trunc --filter label=io.knowing-scratch.run=RUN
 rm -f 90aff01ee1b1d44480db116ee2a83bc9ca40b404fe904e2081c5fe94090f6cce
+image ls -q --no-trunc --filter dangling=true
 rm -f LOCK
 "
+    );
+}
+
+/// The fake's call log with the run id as `RUN`, the engine lock's ID as
+/// `LOCK` and its holder's labels as `[..]`.
+fn masked_calls(calls: &str) -> String {
+    let holder = regex::Regex::new(r"(io\.knowing-scratch\.lock\.\w+)=\S+").unwrap();
+    let lock_id = calls
+        .lines()
+        .last()
+        .and_then(|l| l.strip_prefix("rm -f "))
+        .expect("the lock removed last");
+    holder
+        .replace_all(&calls.replace(&run_id_of(calls), "RUN"), "$1=[..]")
+        .replace(lock_id, "LOCK")
+}
+
+/// The run id in the fake's call log (from the first labelled call).
+fn run_id_of(calls: &str) -> String {
+    calls
+        .lines()
+        .find_map(|l| l.split("io.knowing-scratch.run=").nth(1))
+        .and_then(|rest| rest.split(' ').next())
+        .expect("a labelled call")
+        .to_string()
+}
+
+/// A `--no-cache` rebuild leaves the previous image dangling: the run
+/// removes that image, and not the one that was dangling before it began.
+#[test]
+fn the_run_removes_exactly_the_images_it_left_dangling() {
+    let real = std::fs::read_to_string(tape("docker-28-buildx.tape")).expect("read the tape");
+    let ours = "sha256:2222222222222222222222222222222222222222222222222222222222222222";
+    let theirs = "sha256:1111111111111111111111111111111111111111111111111111111111111111";
+    let out = Test::new()
+        .lesson(
+            "rebuild.yaml",
+            "
+            id: rebuild
+            title: Rebuild
+            steps:
+              - title: Build again
+                run: docker image build --no-cache --tag app .
+                output: |
+                  built
+            ",
+        )
+        .tape_text(&format!(
+            "{real}\n$ docker image build --no-cache --tag app .\n@dangles {ours}\nbuilt\n"
+        ))
+        .fake_state("images", &format!("{theirs} dangling\n"))
+        .stdout(
+            "
+            engine 20.10.24+dfsg1 (classic image store), client 28.2.2 with buildx 0.13.1+ds1, runc 1.1.5+ds1
+            rebuild · Rebuild
+              ok Build again [TIME]
+            removed 1 dangling image(s) this run left: 222222222222
+            1 passed, 0 failed, 0 skipped
+            ",
+        )
+        .run();
+    assert_eq!(
+        masked_calls(&out.calls),
+        format!(
+            "version --format '{{{{json .}}}}'
+buildx version
+info --format '{{{{json .DriverStatus}}}}'
+image ls --quiet --no-trunc
+create --name knowing-scratch-lock --label io.knowing-scratch.lock.host=[..] --label io.knowing-scratch.lock.boot=[..] --label io.knowing-scratch.lock.pid=[..] --label io.knowing-scratch.lock.start=[..] --label io.knowing-scratch.lock.since=[..] sha256:0000000000000000000000000000000000000000000000000000000000000001 /knowing-scratch-lock
+image ls -q --no-trunc --filter dangling=true
+image build --no-cache --tag app .
+ps -aq --no-trunc --filter label=io.knowing-scratch.run=RUN
+image ls -q --no-trunc --filter dangling=true
+image rm {ours}
+rm -f LOCK
+"
+        )
+    );
+    assert_eq!(
+        out.fake_state("images"),
+        format!("{theirs} dangling\n{ours} dangling\n{ours} rm\n")
     );
 }
 

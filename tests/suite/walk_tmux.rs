@@ -384,20 +384,23 @@ fn walk_in_a_terminal_without_an_engine_plays_the_recorded_outputs() {
         tmux.prompt_at(&format!("Step {}/6 · {title}", n + 1), PLAY_PROMPT);
         tmux.keys(&["Enter"]);
         let screen = tmux.wait(&format!("the verdict of `{title}`"), |s| {
-            s.contains(&format!("  skip {title} (recorded output, not run)"))
+            s.contains(&format!("  skip {title} (shown from the docs, not run)"))
         });
         assert_eq!(
             lines_after(&screen, &format!("$ {run}"))[..3],
             [
                 "recorded output · Docker 28.2.2 client, engine 20.10.24",
                 output,
-                &format!("  skip {title} (recorded output, not run)"),
+                &format!("  skip {title} (shown from the docs, not run)"),
             ]
         );
     }
     let screen = tmux.wait("the walk to end", |s| s.contains("EXIT="));
     assert_eq!(
-        lines_after(&screen, "  skip Never reached (recorded output, not run)"),
+        lines_after(
+            &screen,
+            "  skip Never reached (shown from the docs, not run)"
+        ),
         [
             "",
             "played 6 recorded output(s); nothing ran, so there is nothing to clean up",
@@ -470,7 +473,7 @@ fn walk_without_a_terminal_or_an_engine_plays_everything_from_an_empty_folder() 
         );
         assert!(stdout.lines().any(|l| l == header), "no `{header}`");
         for step in &lesson.steps {
-            let verdict = format!("  skip {} (recorded output, not run)", step.title);
+            let verdict = format!("  skip {} (shown from the docs, not run)", step.title);
             assert!(stdout.lines().any(|l| l == verdict), "no `{verdict}`");
         }
     }

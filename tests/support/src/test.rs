@@ -28,6 +28,8 @@ pub struct Test {
     status: i32,
     timeout: Duration,
     redactions: Vec<(regex::Regex, String)>,
+    /// Files put into the fake's state folder before the run.
+    state: Vec<(String, String)>,
 }
 
 /// What a run printed (masked), for checks beyond exact text.
@@ -38,6 +40,13 @@ pub struct Output {
     /// The fake's record of every docker call, one per line.
     pub calls: String,
     _keep: TempDir,
+}
+
+impl Output {
+    /// A file of the fake's state folder after the run.
+    pub fn fake_state(&self, name: &str) -> String {
+        std::fs::read_to_string(self._keep.path().join("fake-state").join(name)).unwrap_or_default()
+    }
 }
 
 impl Default for Test {
@@ -64,7 +73,15 @@ impl Test {
             status: 0,
             timeout: Duration::from_secs(90),
             redactions: Vec::new(),
+            state: Vec::new(),
         }
+    }
+
+    /// Put `name` into the fake's state folder before the run (what the
+    /// fake engine holds already, such as `images`).
+    pub fn fake_state(mut self, name: &str, text: &str) -> Test {
+        self.state.push((name.into(), text.into()));
+        self
     }
 
     pub fn arg(mut self, arg: impl Into<OsString>) -> Test {
@@ -190,6 +207,12 @@ impl Test {
     fn execute(self) -> Output {
         let mut cmd = assert_cmd::Command::from_std(crate::command(self.dir.path()));
         let state = self.dir.path().join("fake-state");
+        if !self.state.is_empty() {
+            std::fs::create_dir_all(&state).expect("create the fake's state folder");
+        }
+        for (name, text) in &self.state {
+            std::fs::write(state.join(name), text).expect("seed the fake's state");
+        }
         // Only the system's tools: a step that needs `regctl` is skipped
         // whatever else this machine has installed.
         cmd.env("PATH", "/usr/bin:/bin")

@@ -1,4 +1,7 @@
-//! Sessions against a real `bash`, with a fake `docker`.
+//! Sessions against a real `bash`, with a fake `docker`; removing what a
+//! run created is in `cleanup`.
+
+mod cleanup;
 
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
@@ -62,6 +65,7 @@ fn step(index: usize, command: &str) -> StepRun<'_> {
         stop: Stop::default(),
         tty: None,
         captures: &[],
+        recorded: Recorded::default(),
     }
 }
 
@@ -450,61 +454,6 @@ fn shim_labels_container_creation_only() {
     // In a pseudo-terminal too.
     let result = run(&mut s, &tty_step(4, "docker run -it img", &[]));
     assert_eq!(result.output, format!("run {labels} -it img\r\n"));
-}
-
-#[test]
-fn stopped_step_removes_its_running_containers() {
-    let log = "\"$(dirname \"$0\")/docker.log\"";
-    let docker = format!(
-        "echo \"$*\" >>{log}\n\
-         case $1 in\n\
-           run) echo started; exec sleep 30 ;;\n\
-           ps) echo 0123456789abcdef0123456789abcdef ;;\n\
-         esac\n"
-    );
-    let lab = lab_with(&docker, 1 << 20);
-    let mut s = lab.start();
-    let mut app = step(5, "docker run app");
-    app.stop.lines = Some(1);
-    let result = run(&mut s, &app);
-    assert_eq!(result.output, "started\n");
-    assert_eq!(result.end, End::Stopped);
-    assert_eq!(result.removed_containers, vec!["0123456789ab"]);
-    assert_eq!(
-        fs::read_to_string(lab.file("docker.log")).unwrap(),
-        "run --label io.knowing-scratch.run=R --label io.knowing-scratch.step=5 app\n\
-         ps -q --no-trunc --filter label=io.knowing-scratch.run=R --filter label=io.knowing-scratch.step=5\n\
-         rm -f 0123456789abcdef0123456789abcdef\n"
-    );
-}
-
-#[test]
-fn cleanup_removes_the_runs_containers() {
-    let log = "\"$(dirname \"$0\")/docker.log\"";
-    let docker = format!(
-        "echo \"$*\" >>{log}\n\
-         [ \"$1\" = ps ] && printf 'aaaaaaaaaaaaaaaa\\nbbbbbbbbbbbbbbbb\\n'\n\
-         exit 0\n"
-    );
-    let lab = lab_with(&docker, 1);
-    let removed = cleanup(&lab.config.docker, &[], "R1").unwrap();
-    assert_eq!(removed, vec!["aaaaaaaaaaaa", "bbbbbbbbbbbb"]);
-    assert_eq!(
-        fs::read_to_string(lab.file("docker.log")).unwrap(),
-        "ps -aq --no-trunc --filter label=io.knowing-scratch.run=R1\n\
-         rm -f aaaaaaaaaaaaaaaa bbbbbbbbbbbbbbbb\n"
-    );
-}
-
-#[test]
-fn cleanup_with_nothing_to_remove() {
-    let log = "\"$(dirname \"$0\")/docker.log\"";
-    let lab = lab_with(&format!("echo \"$*\" >>{log}\n"), 1);
-    assert!(cleanup(&lab.config.docker, &[], "R1").unwrap().is_empty());
-    assert_eq!(
-        fs::read_to_string(lab.file("docker.log")).unwrap(),
-        "ps -aq --no-trunc --filter label=io.knowing-scratch.run=R1\n"
-    );
 }
 
 #[test]
