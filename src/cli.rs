@@ -62,6 +62,15 @@ pub enum Format {
     Junit,
 }
 
+/// Where `--bless` writes the real output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Bless {
+    /// Over the documented output that was compared
+    Replace,
+    /// Into a new variant for the facts that differ from where the compared output was recorded
+    Variant,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Shell {
     Bash,
@@ -100,9 +109,18 @@ pub enum Command {
         /// Write the report to FILE; the human summary still goes to the terminal
         #[arg(long, value_name = "FILE")]
         report: Option<PathBuf>,
-        /// Accept reality: write the real output of failing steps into the lesson files
-        #[arg(long)]
-        bless: bool,
+        /// Accept reality: write the real output of failing steps into the lesson files,
+        /// over the compared output (`--bless`) or as a new variant (`--bless=variant`)
+        // `=` is required, so `check --bless LESSON` still names a lesson.
+        #[arg(
+            long,
+            value_enum,
+            value_name = "HOW",
+            num_args = 0..=1,
+            require_equals = true,
+            default_missing_value = "replace"
+        )]
+        bless: Option<Bless>,
     },
     /// Tell what this machine can run: engine, client, builder, registry, images, tools
     Doctor,

@@ -14,6 +14,7 @@ pub mod embedded;
 pub mod engine;
 pub mod error;
 pub mod exec;
+pub mod fsutil;
 pub mod import;
 pub mod lesson;
 pub mod matcher;
@@ -23,6 +24,7 @@ pub mod report;
 pub mod runner;
 pub mod settings;
 pub mod walk;
+pub mod yaml_edit;
 pub mod yaml_text;
 
 use std::process::ExitCode;

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use crate::engine::{self, Engine};
 use crate::exec::{self, End, Session, SessionConfig, StepRun};
 use crate::lesson::{Choice, Lesson, Step};
-use crate::outcome::{Failure, LessonOutcome, RunOutcome, Status, StepOutcome};
+use crate::outcome::{Failure, LessonOutcome, RunOutcome, Status, StepOutcome, VariantRef};
 
 /// Output kept per step; a flood past this is counted, not stored.
 pub const OUTPUT_LIMIT: usize = 16 * 1024 * 1024;
@@ -278,6 +278,7 @@ impl Runner<'_> {
             .output
             .compare(&result.output, &expected.options, &known);
         if cmp.matched {
+            so.captures.clone_from(&cmp.captures);
             for (name, value) in cmp.captures {
                 captures.retain(|(n, _)| *n != name);
                 captures.push((name, value));
@@ -323,7 +324,7 @@ pub(crate) fn blank(index: usize, step: &Step, choice: &Choice) -> StepOutcome {
         status: Status::NotRun,
         failures: Vec::new(),
         skip_reason: None,
-        variant: choice.label(),
+        variant: VariantRef::of(choice),
         duration_ms: 0,
         expected_exit: choice.expected.exit,
         actual_exit: None,
@@ -334,6 +335,7 @@ pub(crate) fn blank(index: usize, step: &Step, choice: &Choice) -> StepOutcome {
         dropped_bytes: 0,
         warnings: Vec::new(),
         recorded: false,
+        captures: Vec::new(),
     }
 }
 

@@ -19,6 +19,15 @@ pub enum Format {
     Junit,
 }
 
+/// Where `check --bless` writes the real output of a failing step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Bless {
+    /// Over the documented output that was compared.
+    Replace,
+    /// Into a new variant, chosen by the facts that differ.
+    Variant,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Shell {
     Bash,
@@ -42,7 +51,7 @@ pub enum Action {
         deps: bool,
         format: Format,
         report: Option<PathBuf>,
-        bless: bool,
+        bless: Option<Bless>,
     },
     Doctor,
     Render {
@@ -102,7 +111,7 @@ impl Settings {
                         deps: true,
                         format: Format::Human,
                         report: None,
-                        bless: false,
+                        bless: None,
                     }
                 }
             }
@@ -123,7 +132,10 @@ impl Settings {
                 deps: !no_deps,
                 format: format(f),
                 report,
-                bless,
+                bless: bless.map(|b| match b {
+                    cli::Bless::Replace => Bless::Replace,
+                    cli::Bless::Variant => Bless::Variant,
+                }),
             },
             Some(cli::Command::Doctor) => Action::Doctor,
             Some(cli::Command::Render { check, readme }) => Action::Render { check, readme },

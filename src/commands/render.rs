@@ -38,7 +38,7 @@ pub fn render(settings: &Settings, check: bool, readme: &Path) -> Result<Exit, E
     if new == old {
         println!("`{name}` is already up to date");
     } else {
-        crate::bless::write_atomic(readme, new.as_bytes())
+        crate::fsutil::write_atomic(readme, new.as_bytes())
             .map_err(|e| Error::Usage(format!("cannot write the README `{name}`: {e}")))?;
         println!(
             "rendered {} lesson{} into `{name}`",

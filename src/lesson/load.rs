@@ -866,6 +866,7 @@ fn check_variant(
     Variant {
         when,
         note: v.note.clone(),
+        recorded: v.recorded.clone(),
         expected,
     }
 }

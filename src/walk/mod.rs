@@ -480,6 +480,7 @@ pub fn play(screen: &mut Screen, lessons: &[&Lesson]) -> RunOutcome {
             let default = crate::lesson::Choice {
                 expected: &step.expected,
                 variant: None,
+                index: None,
             };
             let mut so = crate::runner::blank(i, step, &default);
             so.skip_reason = Some("not shown: the walkthrough ended".into());
