@@ -362,7 +362,7 @@ pub fn tally(plan: &Plan, written: &[Written]) -> Blessed {
 mod tests {
     use super::*;
     use crate::engine::Engine;
-    use crate::lesson::{load_dir, Builder, Facts, Version};
+    use crate::lesson::{load_dir, Builder, Facts, Store, Version};
     use crate::outcome::LessonOutcome;
 
     const LESSON: &str = "id: demo
@@ -409,6 +409,7 @@ steps:
             containerd: None,
             buildx: Some("0.29.1".into()),
             builder,
+            store: Some(Store::Classic),
             endpoint: String::new(),
             registry: false,
             facts: Facts {
@@ -416,6 +417,7 @@ steps:
                 server: v(server),
                 runc: v("1.1.5"),
                 builder,
+                store: Some(Store::Classic),
             },
         }
     }
@@ -537,7 +539,8 @@ steps:
     fn variant_adds_after_the_last_when_the_step_output_was_compared() {
         let (_dir, set) = set();
         let run = outcome(&set, engine("28.5.2", "28.5.2", Builder::Buildx), None);
-        let recorded = "Docker 28.5.2 client (buildx 0.29.1), engine 28.5.2, runc 1.1.5";
+        let recorded =
+            "Docker 28.5.2 client (buildx 0.29.1), engine 28.5.2, runc 1.1.5, classic store";
         let p = plan(&set, &run, Bless::Variant);
         assert_eq!(
             p.files[0].edits,
@@ -596,7 +599,7 @@ steps:
                     // The variant says only `client < 28`: its client is unknown.
                     also: vec![],
                     recorded:
-                        "Docker 20.10.24 client (built-in BuildKit), engine 28.5.2, runc 1.1.5"
+                        "Docker 20.10.24 client (built-in BuildKit), engine 28.5.2, runc 1.1.5, classic store"
                             .into(),
                     mode: None,
                     exit: None,
@@ -620,7 +623,7 @@ steps:
             Left {
                 file: set.lessons[0].file.clone(),
                 title: "smaller".into(),
-                why: "no detected fact tells this engine (Docker 20.10.24 client (built-in BuildKit), engine 20.10.24, runc 1.1.5) from the one its output was recorded on: the variant `client < 28` was recorded on an engine that differs in nothing known (give it a `recorded:`)".into(),
+                why: "no detected fact tells this engine (Docker 20.10.24 client (built-in BuildKit), engine 20.10.24, runc 1.1.5, classic store) from the one its output was recorded on: the variant `client < 28` was recorded on an engine that differs in nothing known (give it a `recorded:`)".into(),
             }
         );
         // The step's own output was recorded on a client 28.2.2.
@@ -635,7 +638,7 @@ steps:
                         when: "client < 28".into(),
                         also: vec![],
                         recorded:
-                            "Docker 20.10.24 client (built-in BuildKit), engine 20.10.24, runc 1.1.5"
+                            "Docker 20.10.24 client (built-in BuildKit), engine 20.10.24, runc 1.1.5, classic store"
                                 .into(),
                         mode: None,
                         exit: Some(4),

@@ -5,6 +5,9 @@
 //! One fact is enough to tell two engines apart, and the shortest condition
 //! covers the most engines that share the change, so the condition is the
 //! first differing fact in this order, the most telling first:
+//! - the image store: it changes image IDs, sizes and the build log's export
+//!   lines, and an engine with another store is mostly another version too,
+//!   so the store is the narrower explanation;
 //! - the engine (`server`): it prints the daemon's messages and runs the
 //!   builds, whatever the client;
 //! - the builder, for steps that build: it writes the build log;
@@ -19,7 +22,7 @@
 //! nothing.
 
 use crate::lesson::recorded::Recorded;
-use crate::lesson::{Builder, Condition, Facts, Version};
+use crate::lesson::{Builder, Condition, Facts, Store, Version};
 
 /// A condition for the new variant, and others that would do too.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,6 +42,7 @@ pub fn builds(command: &str) -> bool {
 /// fact differs.
 pub fn separate(here: &Facts, there: &Recorded, builds: bool) -> Option<Separation> {
     let mut found: Vec<String> = Vec::new();
+    found.extend(store(here.store, there.store));
     found.extend(version(
         "server",
         here.server.as_ref(),
@@ -60,6 +64,11 @@ pub fn separate(here: &Facts, there: &Recorded, builds: bool) -> Option<Separati
         when: found.next()?,
         also: found.collect(),
     })
+}
+
+fn store(here: Option<Store>, there: Option<Store>) -> Option<String> {
+    let (here, there) = (here?, there?);
+    (there != here).then(|| format!("store == {}", here.name()))
 }
 
 fn builder(here: Builder, there: Option<Builder>) -> Option<String> {
@@ -102,12 +111,15 @@ mod tests {
             server: v(server),
             runc: v(runc),
             builder,
+            store: Some(Store::Classic),
         }
     }
 
     /// What the lessons say they were recorded on.
     fn lessons() -> Recorded {
-        Recorded::parse("Docker 28.2.2 client (buildx 0.13.1), engine 20.10.24, runc 1.1.5")
+        Recorded::parse(
+            "Docker 28.2.2 client (buildx 0.13.1), engine 20.10.24, runc 1.1.5, classic store",
+        )
     }
 
     fn sep(when: &str, also: &[&str]) -> Option<Separation> {
@@ -126,6 +138,36 @@ mod tests {
         );
         assert_eq!(
             separate(&here, &lessons(), true),
+            sep("server >= 28", &["client >= 28.5"])
+        );
+    }
+
+    #[test]
+    fn the_store_comes_before_the_engine() {
+        let here = Facts {
+            store: Some(Store::Containerd),
+            ..facts("28.5.2", "28.5.2", "1.1.5", Builder::Buildx)
+        };
+        assert_eq!(
+            separate(&here, &lessons(), false),
+            sep("store == containerd", &["server >= 28", "client >= 28.5"])
+        );
+        // The store of a line that does not name one is unknown.
+        let unnamed = Recorded {
+            store: None,
+            ..lessons()
+        };
+        assert_eq!(
+            separate(&here, &unnamed, false),
+            sep("server >= 28", &["client >= 28.5"])
+        );
+        // An engine that did not say its store.
+        let here = Facts {
+            store: None,
+            ..here
+        };
+        assert_eq!(
+            separate(&here, &lessons(), false),
             sep("server >= 28", &["client >= 28.5"])
         );
     }
@@ -177,6 +219,10 @@ mod tests {
     #[test]
     fn the_condition_holds_here_and_not_there() {
         let cases = [
+            Facts {
+                store: Some(Store::Containerd),
+                ..facts("28.5.2", "28.5.2", "1.1.5", Builder::Buildx)
+            },
             facts("28.5.2", "28.5.2", "1.1.5", Builder::Buildx),
             facts("20.10.24", "20.10.24", "1.1.5", Builder::Builtin),
             facts("28.2.2", "20.10.24", "1.0.3", Builder::Buildx),
@@ -188,6 +234,7 @@ mod tests {
             server: v("20.10.24"),
             runc: v("1.1.5"),
             builder: Builder::Buildx,
+            store: Some(Store::Classic),
         };
         for here in &cases {
             for builds in [false, true] {

@@ -1,5 +1,5 @@
 //! Conditions that choose a step's output variant: `client >= 28`,
-//! `builder == legacy`, `runc < 1.1`, joined with `and`.
+//! `builder == legacy`, `runc < 1.1`, `store == containerd`, joined with `and`.
 //!
 //! Variants are picked from facts detected before the run, never by trying
 //! each one until something matches, so a report can say which it used.
@@ -16,6 +16,36 @@ pub struct Facts {
     pub server: Option<Version>,
     pub runc: Option<Version>,
     pub builder: Builder,
+    /// `None` when the engine did not say (an old client, a fake).
+    pub store: Option<Store>,
+}
+
+/// Where the engine keeps images. The containerd image store (the default of
+/// new Engine 29 installs) changes image IDs, sizes and build export lines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Store {
+    /// The engine's own graph driver (overlay2 and friends).
+    Classic,
+    /// containerd's snapshotters (`driver-type: io.containerd.snapshotter.v1`).
+    Containerd,
+}
+
+impl Store {
+    pub fn name(self) -> &'static str {
+        match self {
+            Store::Classic => "classic",
+            Store::Containerd => "containerd",
+        }
+    }
+
+    fn parse(s: &str) -> Option<Store> {
+        match s {
+            "classic" => Some(Store::Classic),
+            "containerd" => Some(Store::Containerd),
+            _ => None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
@@ -146,6 +176,19 @@ impl Op {
 enum Test {
     Version(Subject, Op, Version),
     Builder(bool, Builder),
+    Store(bool, Store),
+}
+
+/// `==` is true, `!=` false; other operators do not apply to names.
+fn equality(op: Op, what: &str, clause: &str) -> Result<bool, String> {
+    match op {
+        Op::Eq => Ok(true),
+        Op::Ne => Ok(false),
+        _ => Err(format!(
+            "{what} compare with == or != only, not `{}`",
+            clause.trim()
+        )),
+    }
 }
 
 /// A parsed `when:`; all of its tests must hold.
@@ -196,21 +239,17 @@ impl Condition {
                     let builder = Builder::parse(value).ok_or_else(|| {
                         format!("unknown builder `{value}`: use builtin, buildx or legacy")
                     })?;
-                    let equal = match op {
-                        Op::Eq => true,
-                        Op::Ne => false,
-                        _ => {
-                            return Err(format!(
-                                "builders compare with == or != only, not `{}`",
-                                clause.trim()
-                            ))
-                        }
-                    };
-                    Test::Builder(equal, builder)
+                    Test::Builder(equality(op, "builders", clause)?, builder)
+                }
+                "store" => {
+                    let store = Store::parse(value).ok_or_else(|| {
+                        format!("unknown store `{value}`: use classic or containerd")
+                    })?;
+                    Test::Store(equality(op, "stores", clause)?, store)
                 }
                 _ => {
                     return Err(format!(
-                        "unknown subject `{subject}` in `{}`: use client, server, runc or builder",
+                        "unknown subject `{subject}` in `{}`: use client, server, runc, builder or store",
                         clause.trim()
                     ))
                 }
@@ -235,6 +274,8 @@ impl Condition {
                 have.as_ref().is_some_and(|v| op.holds(v.cmp(want)))
             }
             Test::Builder(equal, b) => (facts.builder == *b) == *equal,
+            // An engine that did not say which store it uses fails both `==` and `!=`.
+            Test::Store(equal, st) => facts.store.is_some_and(|have| (have == *st) == *equal),
         })
     }
 
@@ -259,6 +300,7 @@ impl Condition {
                     *slot = (*op == Op::Eq).then(|| v.clone());
                 }
                 Test::Builder(equal, b) => known.builder = equal.then_some(*b),
+                Test::Store(equal, st) => known.store = equal.then_some(*st),
             }
         }
         known
@@ -275,6 +317,7 @@ mod tests {
             server: Version::parse_loose("20.10.24"),
             runc: Version::parse_loose("1.1.5"),
             builder,
+            store: Some(Store::Classic),
         }
     }
 
@@ -313,6 +356,7 @@ mod tests {
             server: Version::parse_loose("20.10.24"),
             runc: Version::parse_loose("1.1.5"),
             builder: Some(Builder::Buildx),
+            store: Some(Store::Classic),
         };
         let narrow = |c: &str| Condition::parse(c).unwrap().narrow(known.clone());
         assert_eq!(
@@ -324,12 +368,36 @@ mod tests {
             }
         );
         assert_eq!(
-            narrow("runc == 1.0.3 and builder != legacy"),
+            narrow("runc == 1.0.3 and builder != legacy and store == containerd"),
             Recorded {
                 runc: Version::parse_loose("1.0.3"),
                 builder: None,
+                store: Some(Store::Containerd),
                 ..known.clone()
             }
+        );
+    }
+
+    #[test]
+    fn store_conditions_need_a_known_store() {
+        let containerd = Condition::parse("store == containerd").unwrap();
+        let classic = Condition::parse("store != containerd").unwrap();
+        let mut f = facts("28.5.2", Builder::Buildx);
+        assert!(!containerd.holds(&f));
+        assert!(classic.holds(&f));
+        f.store = Some(Store::Containerd);
+        assert!(containerd.holds(&f));
+        assert!(!classic.holds(&f));
+        f.store = None;
+        assert!(!containerd.holds(&f));
+        assert!(!classic.holds(&f));
+        assert_eq!(
+            Condition::parse("store == zfs").unwrap_err(),
+            "unknown store `zfs`: use classic or containerd"
+        );
+        assert_eq!(
+            Condition::parse("store >= classic").unwrap_err(),
+            "stores compare with == or != only, not `store >= classic`"
         );
     }
 
@@ -345,7 +413,7 @@ mod tests {
         );
         assert_eq!(
             Condition::parse("kernel >= 6").unwrap_err(),
-            "unknown subject `kernel` in `kernel >= 6`: use client, server, runc or builder"
+            "unknown subject `kernel` in `kernel >= 6`: use client, server, runc, builder or store"
         );
         assert_eq!(
             Condition::parse("client>=28").unwrap_err(),

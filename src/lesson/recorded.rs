@@ -3,13 +3,14 @@
 //!
 //! The line stays free text for readers (the walkthrough shows it), so it is
 //! read leniently: each comma-separated part may name the client, the engine
-//! (or server) or runc next to a version, and a builder (`buildx`,
-//! `built-in`, `legacy`). A fact the line does not name, or names twice with
+//! (or server) or runc next to a version, a builder (`buildx`, `built-in`,
+//! `legacy`), and an image store (`containerd store`, `classic store`,
+//! `overlay2 store`). A fact the line does not name, or names twice with
 //! different values, is unknown, and an unknown fact never tells two engines
 //! apart. [`describe`] writes a line in the same shape, which reads back to
 //! the facts it was written from.
 
-use super::condition::{Builder, Facts, Version};
+use super::condition::{Builder, Facts, Store, Version};
 
 /// Facts as a `recorded:` line states them; `None` where it does not say.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -18,6 +19,7 @@ pub struct Recorded {
     pub server: Option<Version>,
     pub runc: Option<Version>,
     pub builder: Option<Builder>,
+    pub store: Option<Store>,
 }
 
 /// One fact, either not seen yet, seen with one value, or contradicted.
@@ -54,8 +56,8 @@ fn version(word: &str) -> Option<Version> {
 
 impl Recorded {
     pub fn parse(text: &str) -> Recorded {
-        let (mut client, mut server, mut runc, mut builder) =
-            (Seen::No, Seen::No, Seen::No, Seen::No);
+        let (mut client, mut server, mut runc, mut builder, mut store) =
+            (Seen::No, Seen::No, Seen::No, Seen::No, Seen::No);
         for part in text.split([',', ';']) {
             let words: Vec<String> = part
                 .split(|c: char| c.is_whitespace() || "()[]".contains(c))
@@ -69,6 +71,16 @@ impl Recorded {
                     .and_then(|w| version(w))
                     .or_else(|| i.checked_sub(1).and_then(|j| version(&words[j])))
             };
+            // `containerd 1.6.20` is a version; `containerd store` a store.
+            if words.iter().any(|w| w == "store") {
+                for word in &words {
+                    match word.as_str() {
+                        "containerd" => store.add(Store::Containerd),
+                        "classic" | "overlay2" => store.add(Store::Classic),
+                        _ => {}
+                    }
+                }
+            }
             for (i, word) in words.iter().enumerate() {
                 match word.as_str() {
                     "client" => near(i).into_iter().for_each(|v| client.add(v)),
@@ -86,6 +98,7 @@ impl Recorded {
             server: server.known(),
             runc: runc.known(),
             builder: builder.known(),
+            store: store.known(),
         }
     }
 
@@ -96,6 +109,7 @@ impl Recorded {
             server: facts.server.clone(),
             runc: facts.runc.clone(),
             builder: Some(facts.builder),
+            store: facts.store,
         }
     }
 }
@@ -120,6 +134,9 @@ pub fn describe(facts: &Facts, buildx: Option<&str>) -> String {
     if let Some(runc) = &facts.runc {
         parts.push(format!("runc {runc}"));
     }
+    if let Some(store) = facts.store {
+        parts.push(format!("{} store", store.name()));
+    }
     parts.join(", ")
 }
 
@@ -140,6 +157,23 @@ mod tests {
                 server: v("20.10.24"),
                 runc: v("1.1.5"),
                 builder: Some(Builder::Buildx),
+                store: None,
+            }
+        );
+        assert_eq!(
+            Recorded::parse("engine 28.5.2 with the containerd image store (containerd 2.1.9)"),
+            Recorded {
+                server: v("28.5.2"),
+                store: Some(Store::Containerd),
+                ..Recorded::default()
+            }
+        );
+        assert_eq!(
+            Recorded::parse("engine 28.5.2, overlay2 store, containerd 2.1.9"),
+            Recorded {
+                server: v("28.5.2"),
+                store: Some(Store::Classic),
+                ..Recorded::default()
             }
         );
         assert_eq!(
@@ -169,19 +203,22 @@ mod tests {
 
     #[test]
     fn a_described_line_reads_back_as_its_facts() {
-        for (builder, buildx, line) in [
+        for (builder, buildx, store, line) in [
             (
                 Builder::Buildx,
                 Some("0.29.1+ds1"),
-                "Docker 28.5.2 client (buildx 0.29.1), engine 28.5.2, runc 1.1.5",
+                Some(Store::Containerd),
+                "Docker 28.5.2 client (buildx 0.29.1), engine 28.5.2, runc 1.1.5, containerd store",
             ),
             (
                 Builder::Builtin,
                 None,
-                "Docker 28.5.2 client (built-in BuildKit), engine 28.5.2, runc 1.1.5",
+                Some(Store::Classic),
+                "Docker 28.5.2 client (built-in BuildKit), engine 28.5.2, runc 1.1.5, classic store",
             ),
             (
                 Builder::Legacy,
+                None,
                 None,
                 "Docker 28.5.2 client (legacy builder), engine 28.5.2, runc 1.1.5",
             ),
@@ -191,6 +228,7 @@ mod tests {
                 server: v("28.5.2+dfsg1"),
                 runc: v("1.1.5+ds1"),
                 builder,
+                store,
             };
             assert_eq!(describe(&facts, buildx), line);
             assert_eq!(Recorded::parse(line), Recorded::of(&facts));
