@@ -10,6 +10,8 @@ mod expect;
 #[path = "cli/test.rs"]
 mod test;
 
+#[path = "cli/bless.rs"]
+mod bless;
 #[path = "cli/check.rs"]
 mod check;
 #[path = "cli/errors.rs"]

@@ -28,6 +28,20 @@ pub fn tape(name: &str) -> PathBuf {
     repo().join("tests/fixtures/tapes").join(name)
 }
 
+/// Copy the repository's lessons into `dir`/lessons and return that folder.
+pub fn copy_lessons(dir: &Path) -> PathBuf {
+    let to = dir.join("lessons");
+    std::fs::create_dir_all(&to).expect("create the lessons folder");
+    for entry in std::fs::read_dir(repo().join("lessons")).expect("read lessons/") {
+        let from = entry.expect("a lesson entry").path();
+        if from.extension().is_some_and(|e| e == "yaml") {
+            std::fs::copy(&from, to.join(from.file_name().expect("a name")))
+                .expect("copy a lesson");
+        }
+    }
+    to
+}
+
 /// Remove the indentation common to all lines, and the first line when it is
 /// empty, so expected texts can be written indented in the test's source.
 pub fn unindent(text: &str) -> String {
@@ -131,6 +145,13 @@ impl Test {
         std::fs::create_dir_all(&dir).expect("create the lessons folder");
         std::fs::write(dir.join(name), unindent(yaml)).expect("write the lesson");
         self.lessons = dir;
+        self
+    }
+
+    /// Use the lessons of `dir` (a folder the test keeps, to run several
+    /// times on the same files).
+    pub fn lessons_at(mut self, dir: &Path) -> Test {
+        self.lessons = dir.to_path_buf();
         self
     }
 

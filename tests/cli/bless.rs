@@ -1,0 +1,127 @@
+//! `check --bless=variant`: a drift on one engine becomes a new variant, and
+//! the lessons then pass on that engine and on the one they were recorded on.
+
+use crate::test::{copy_lessons, tape, Test};
+
+/// The 28 tape as an Engine 28.5 prints it where the lessons drift: `docker
+/// exec` of a missing binary exits 127, and runc's message lost `: unknown`.
+fn engine_28_5_tape() -> String {
+    let real = std::fs::read_to_string(tape("docker-28-buildx.tape")).expect("read the tape");
+    let exec = "$ docker container exec -it 90aff01ee1b1 bash\n@exit 126\nOCI runtime exec failed: exec failed: unable to start container process: exec: \"bash\": executable file not found in $PATH: unknown\n";
+    assert_eq!(real.matches(exec).count(), 1, "the exec entry as recorded");
+    let versions: Vec<&str> = real
+        .lines()
+        .filter(|l| l.contains("20.10.24+dfsg1"))
+        .collect();
+    assert_eq!(
+        versions.len(),
+        1,
+        "the engine's version only in `docker version`"
+    );
+    real.replace("20.10.24+dfsg1", "28.5.2").replace(
+        exec,
+        "$ docker container exec -it 90aff01ee1b1 bash\n@exit 127\nOCI runtime exec failed: exec failed: unable to start container process: exec: \"bash\": executable file not found in $PATH\n",
+    )
+}
+
+const CHECKED: &str = "
+    create-from-scratch · Create your image from scratch (needed by a later lesson)
+      ok Build the image [TIME]
+      ok Look at its size [TIME]
+      ok Run it [TIME]
+    debug-without-shell · Access and debug images without shell
+      ok Start the app in the background [TIME]
+    ";
+
+#[test]
+fn a_drift_blessed_into_a_variant_passes_on_both_engines() {
+    let tmp = tempfile::tempdir().expect("a temporary folder");
+    let lessons = copy_lessons(tmp.path());
+    let file = lessons.join("05-debug-without-shell.yaml");
+    let before = std::fs::read_to_string(&file).expect("read the lesson");
+    let header_28_5 =
+        "engine 28.5.2 (classic image store), client 28.2.2 with buildx 0.13.1+ds1, runc 1.1.5+ds1\n";
+
+    Test::new()
+        .lessons_at(&lessons)
+        .tape_text(&engine_28_5_tape())
+        .args(["check", "--bless=variant", "debug-without-shell"])
+        .redact(&regex::escape(&tmp.path().display().to_string()), "[MINE]")
+        .stdout(&format!(
+            "{header_28_5}{}{}",
+            crate::test::unindent(CHECKED),
+            crate::test::unindent(
+                "
+                  FAIL Try to open a shell [TIME]
+                    where: debug-without-shell › step 2 `Try to open a shell`
+                    why: output differs from the docs; exit code 127, documented 126
+                    command: { …
+                    diff: - documented + real
+                    - OCI runtime exec failed: exec failed: unable to start container process: exec: \"bash\": executable file not found in $PATH: unknown
+                    + OCI runtime exec failed: exec failed: unable to start container process: exec: \"bash\": executable file not found in $PATH
+                  ok Borrow the tools of a debug container [TIME]
+                cleaned up 1 container(s) this run created: 90aff01ee1b1
+                5 passed, 1 failed, 0 skipped
+                blessed [MINE]/lessons/05-debug-without-shell.yaml: step 'Try to open a shell' as a new variant `server >= 28`
+                "
+            )
+        ))
+        .stderr("")
+        .status(0)
+        .run();
+
+    // The file differs by exactly the new variant, after the last one.
+    let after = std::fs::read_to_string(&file).expect("read the lesson");
+    let last = "          OCI runtime exec failed: exec failed: container_linux.go:380: starting container process caused: exec: \"bash\": executable file not found in $PATH: unknown\n";
+    assert_eq!(
+        before.matches(last).count(),
+        1,
+        "the runc < 1.1 variant's output"
+    );
+    let variant = "      - when: server >= 28
+        recorded: Docker 28.2.2 client (buildx 0.13.1), engine 28.5.2, runc 1.1.5, classic store
+        exit: 127
+        output: |
+          OCI runtime exec failed: exec failed: unable to start container process: exec: \"bash\": executable file not found in $PATH
+";
+    assert_eq!(after, before.replace(last, &format!("{last}{variant}")));
+
+    // The next check passes on the 28.5 engine, with the new variant...
+    Test::new()
+        .lessons_at(&lessons)
+        .tape_text(&engine_28_5_tape())
+        .args(["check", "debug-without-shell"])
+        .stdout(&format!(
+            "{header_28_5}{}{}",
+            crate::test::unindent(CHECKED),
+            crate::test::unindent(
+                "
+                  ok Try to open a shell [variant: server >= 28] [TIME]
+                  ok Borrow the tools of a debug container [TIME]
+                cleaned up 1 container(s) this run created: 90aff01ee1b1
+                6 passed, 0 failed, 0 skipped
+                "
+            )
+        ))
+        .stderr("")
+        .run();
+    // ...and on the engine the lessons were recorded on, with their own output.
+    Test::new()
+        .lessons_at(&lessons)
+        .tape("docker-28-buildx.tape")
+        .args(["check", "debug-without-shell"])
+        .stdout(&format!(
+            "engine 20.10.24+dfsg1 (classic image store), client 28.2.2 with buildx 0.13.1+ds1, runc 1.1.5+ds1\n{}{}",
+            crate::test::unindent(CHECKED),
+            crate::test::unindent(
+                "
+                  ok Try to open a shell [TIME]
+                  ok Borrow the tools of a debug container [TIME]
+                cleaned up 1 container(s) this run created: 90aff01ee1b1
+                6 passed, 0 failed, 0 skipped
+                "
+            )
+        ))
+        .stderr("")
+        .run();
+}
