@@ -1,7 +1,7 @@
 //! `check --bless=variant`: a drift on one engine becomes a new variant, and
 //! the lessons then pass on that engine and on the one they were recorded on.
 
-use crate::test::{copy_lessons, tape, Test};
+use crate::test::{tape, tutorial_with_recorded_drift, Test};
 
 /// The 28 tape as an Engine 28.5 prints it where the lessons drift: `docker
 /// exec` of a missing binary exits 127, and runc's message lost `: unknown`.
@@ -36,7 +36,7 @@ const CHECKED: &str = "
 #[test]
 fn a_drift_blessed_into_a_variant_passes_on_both_engines() {
     let tmp = tempfile::tempdir().expect("a temporary folder");
-    let lessons = copy_lessons(tmp.path());
+    let lessons = tutorial_with_recorded_drift(tmp.path());
     let file = lessons.join("05-debug-without-shell.yaml");
     let before = std::fs::read_to_string(&file).expect("read the lesson");
     let header_28_5 =

@@ -28,18 +28,36 @@ pub fn tape(name: &str) -> PathBuf {
     repo().join("tests/fixtures/tapes").join(name)
 }
 
-/// Copy the repository's lessons into `dir`/lessons and return that folder.
-pub fn copy_lessons(dir: &Path) -> PathBuf {
-    let to = dir.join("lessons");
-    std::fs::create_dir_all(&to).expect("create the lessons folder");
-    for entry in std::fs::read_dir(repo().join("lessons")).expect("read lessons/") {
-        let from = entry.expect("a lesson entry").path();
-        if from.extension().is_some_and(|e| e == "yaml") {
-            std::fs::copy(&from, to.join(from.file_name().expect("a name")))
-                .expect("copy a lesson");
+/// A copy of the tutorial in `dir` (the lessons, `app/`, the Dockerfiles),
+/// with lesson 5 as recorded before Engine 28 (`tests/fixtures/recorded-drift`),
+/// so `--bless` can write into it; returns its `lessons/` folder.
+pub fn tutorial_with_recorded_drift(dir: &Path) -> PathBuf {
+    fn copy(from: &Path, to: &Path) {
+        if from.is_dir() {
+            std::fs::create_dir_all(to).expect("create a folder");
+            for entry in std::fs::read_dir(from).expect("read a folder") {
+                let entry = entry.expect("a folder entry");
+                copy(&entry.path(), &to.join(entry.file_name()));
+            }
+        } else {
+            std::fs::copy(from, to).expect("copy a file");
         }
     }
-    to
+    for name in [
+        "lessons",
+        "app",
+        "Dockerfile",
+        "Dockerfile-simple",
+        ".dockerignore",
+    ] {
+        copy(&repo().join(name), &dir.join(name));
+    }
+    let lesson = "05-debug-without-shell.yaml";
+    copy(
+        &repo().join("tests/fixtures/recorded-drift").join(lesson),
+        &dir.join("lessons").join(lesson),
+    );
+    dir.join("lessons")
 }
 
 /// Remove the indentation common to all lines, and the first line when it is
@@ -218,6 +236,12 @@ impl Test {
             "knowing-scratch did not do what was expected:\n{report}"
         );
         out
+    }
+
+    /// Run and check nothing: for a set-up run whose verdict the caller
+    /// judges itself.
+    pub fn run_any(self) -> Output {
+        self.execute()
     }
 
     fn execute(self) -> Output {
