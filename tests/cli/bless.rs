@@ -125,3 +125,37 @@ fn a_drift_blessed_into_a_variant_passes_on_both_engines() {
         .stderr("")
         .run();
 }
+
+/// On the engine the lessons were recorded on, no fact tells a drift's
+/// engine from the recorded one: nothing is written and the run exits 1.
+#[test]
+fn a_drift_on_the_recorded_engine_is_not_blessed_into_a_variant() {
+    let tmp = tempfile::tempdir().expect("a temporary folder");
+    let lessons = tutorial_with_recorded_drift(tmp.path());
+    let file = lessons.join("02-interesting-outputs.yaml");
+    let before = std::fs::read_to_string(&file).expect("read the lesson");
+    let real = std::fs::read_to_string(tape("docker-28-buildx.tape")).expect("read the tape");
+    let pull = "$ docker image pull scratch\n@exit 1\nUsing default tag: latest\n@stderr\nError response from daemon: 'scratch' is a reserved name\n";
+    assert_eq!(real.matches(pull).count(), 1, "the pull entry as recorded");
+    let drifted = real.replace(pull, &pull.replace("reserved name", "reserved word"));
+    let out = Test::new()
+        .lessons_at(&lessons)
+        .tape_text(&drifted)
+        .args(["check", "--bless=variant", "interesting-outputs"])
+        .redact(&regex::escape(&tmp.path().display().to_string()), "[MINE]")
+        .stderr(
+            "not blessed [MINE]/lessons/02-interesting-outputs.yaml: step 'image pull': no detected fact tells this engine (Docker 28.2.2 client (buildx 0.13.1), engine 20.10.24, runc 1.1.5, classic store) from the one its output was recorded on: the lesson's `recorded:` says `Docker 28.2.2 client (buildx 0.13.1), engine 20.10.24, runc 1.1.5`\n",
+        )
+        .status(1)
+        .run();
+    assert!(
+        out.stdout.ends_with("3 passed, 1 failed, 1 skipped\n"),
+        "{}",
+        out.stdout
+    );
+    assert!(!out.stdout.contains("blessed"), "{}", out.stdout);
+    assert_eq!(
+        std::fs::read_to_string(&file).expect("read the lesson"),
+        before
+    );
+}
