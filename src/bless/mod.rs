@@ -36,6 +36,8 @@ pub mod when;
 use std::collections::HashMap;
 use std::path::PathBuf;
 
+use anyhow::Context;
+
 use crate::error::{Error, Exit};
 use crate::lesson::recorded::{self, Recorded};
 use crate::lesson::{Expected, Lesson, LessonSet, Step};
@@ -326,11 +328,11 @@ pub fn write(plan: &Plan) -> Result<Vec<Written>, Error> {
     let mut done = Vec::new();
     for f in &plan.files {
         let source = std::fs::read_to_string(&f.file)
-            .map_err(|e| Error::Usage(format!("cannot read {}: {e}", f.file.display())))?;
+            .with_context(|| format!("cannot read {}", f.file.display()))?;
         let result = match edit::apply(&source, &f.edits) {
             Ok(text) => {
                 crate::fsutil::write_atomic(&f.file, text.as_bytes())
-                    .map_err(|e| Error::Usage(format!("cannot write {}: {e}", f.file.display())))?;
+                    .with_context(|| format!("cannot write {}", f.file.display()))?;
                 Ok(f.edits.clone())
             }
             Err(e) => Err(e),
