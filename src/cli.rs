@@ -109,7 +109,7 @@ mod tests {
     use clap::Parser;
 
     use super::*;
-    use crate::settings::{Format, RunArgs};
+    use crate::settings::{Bless, Format, RunArgs};
 
     fn action(args: &[&str]) -> Action {
         let argv = std::iter::once("knowing-scratch").chain(args.iter().copied());
@@ -135,7 +135,24 @@ mod tests {
             Action::Check(CheckArgs {
                 deps: false,
                 format: Format::Junit,
-                bless: true,
+                bless: Some(Bless::Replace),
+                ..CheckArgs::default()
+            })
+        );
+        // `=` is required: a word after `--bless` is a lesson.
+        assert_eq!(
+            action(&["check", "--bless", "variant"]),
+            Action::Check(CheckArgs {
+                lessons: vec!["variant".into()],
+                bless: Some(Bless::Replace),
+                ..CheckArgs::default()
+            })
+        );
+        assert_eq!(
+            action(&["check", "--bless=variant", "a"]),
+            Action::Check(CheckArgs {
+                lessons: vec!["a".into()],
+                bless: Some(Bless::Variant),
                 ..CheckArgs::default()
             })
         );

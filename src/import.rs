@@ -332,6 +332,7 @@ fn command_at(
                 step.variants.push(VariantDoc {
                     when,
                     note: summary.note,
+                    recorded: None,
                     output: Some(output),
                     exit: (exit != step.exit).then_some(exit),
                     mode: None,

@@ -14,6 +14,7 @@ pub mod embedded;
 pub mod engine;
 pub mod error;
 pub mod exec;
+pub mod fsutil;
 pub mod import;
 pub mod lesson;
 pub mod lock;
@@ -27,6 +28,7 @@ pub mod settings;
 pub mod suggest;
 pub mod target;
 pub mod walk;
+pub mod yaml_edit;
 pub mod yaml_text;
 
 use std::process::ExitCode;

@@ -3,9 +3,10 @@
 
 use std::path::PathBuf;
 
-use serde::Serialize;
+use serde::{Serialize, Serializer};
 
 use crate::engine::Engine;
+use crate::lesson::Choice;
 use crate::matcher::DiffLine;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -72,8 +73,10 @@ pub struct StepOutcome {
     /// For skipped and not-run steps.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub skip_reason: Option<SkipReason>,
-    /// `default`, or the condition of the variant compared against.
-    pub variant: String,
+    /// The variant compared against; `None` for the step's own output.
+    /// Reports name it by its condition, or `default`.
+    #[serde(serialize_with = "variant_label")]
+    pub variant: Option<VariantRef>,
     pub duration_ms: u64,
     pub expected_exit: i32,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -96,6 +99,40 @@ pub struct StepOutcome {
     /// Played from the docs, not run (no engine).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub recorded: bool,
+    /// The values this step's output captured (when it matched), which later
+    /// steps' markers compare with.
+    #[serde(skip)]
+    pub captures: Vec<(String, String)>,
+}
+
+/// Which of a step's variants a documented output is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VariantRef {
+    /// Its place among the step's variants.
+    pub index: usize,
+    /// Its `when:` condition as written.
+    pub when: String,
+}
+
+impl VariantRef {
+    /// The variant a choice made, if it chose one.
+    pub fn of(choice: &Choice) -> Option<VariantRef> {
+        Some(VariantRef {
+            index: choice.index?,
+            when: choice.variant?.when.text().to_string(),
+        })
+    }
+}
+
+impl StepOutcome {
+    /// How reports name the documented output compared against.
+    pub fn variant_label(&self) -> &str {
+        self.variant.as_ref().map_or("default", |v| v.when.as_str())
+    }
+}
+
+fn variant_label<S: Serializer>(v: &Option<VariantRef>, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(v.as_ref().map_or("default", |v| v.when.as_str()))
 }
 
 /// Why a step was not run: every reason, each with one wording that all

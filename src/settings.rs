@@ -63,6 +63,15 @@ impl Shard {
     }
 }
 
+/// Where `check --bless` writes the real output of a failing step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Bless {
+    /// Over the documented output that was compared
+    Replace,
+    /// Into a new variant for the facts that differ from where the compared output was recorded
+    Variant,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Shell {
     Bash,
@@ -125,9 +134,18 @@ pub struct CheckArgs {
     /// Write the report to FILE; the human summary still goes to the terminal
     #[arg(long, value_name = "FILE")]
     pub report: Option<PathBuf>,
-    /// Accept reality: write the real output of failing steps into the lesson files
-    #[arg(long)]
-    pub bless: bool,
+    /// Accept reality: write the real output of failing steps into the lesson files,
+    /// over the compared output (`--bless`) or as a new variant (`--bless=variant`)
+    // `=` is required, so `check --bless LESSON` still names a lesson.
+    #[arg(
+        long,
+        value_enum,
+        value_name = "HOW",
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "replace"
+    )]
+    pub bless: Option<Bless>,
     /// Check on this engine: a Docker context name or a DOCKER_HOST URL (ssh:// too); repeat it for a matrix of engines, checked at once
     #[arg(long = "engine", value_name = "NAME")]
     pub engines: Vec<String>,
@@ -144,7 +162,7 @@ impl Default for CheckArgs {
             deps: true,
             format: Format::Human,
             report: None,
-            bless: false,
+            bless: None,
             engines: Vec::new(),
             shard: None,
         }

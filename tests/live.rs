@@ -344,3 +344,171 @@ fn lessons_match_on_an_engine_over_ssh() {
         .stderr("")
         .run();
 }
+
+/// Where the context `ks-28.5` (Engine 28.5, overlay2 store, started by
+/// `tests/engine/setup.sh`) listens. The tool is pointed there with
+/// `DOCKER_HOST` rather than `DOCKER_CONTEXT`: buildx names its builder after
+/// the context, which would change the build log's first line.
+fn engine_28_5(client: &PathBuf) -> String {
+    let out = Command::new(client)
+        .args([
+            "context",
+            "inspect",
+            "ks-28.5",
+            "--format",
+            "{{.Endpoints.docker.Host}}",
+        ])
+        .output()
+        .expect("run the docker client");
+    let host = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    assert!(
+        out.status.success() && !host.is_empty(),
+        "no docker context `ks-28.5`: run `sudo tests/engine/setup.sh` to start the Engine 28.5 engines"
+    );
+    let answer = Command::new(client)
+        .args(["-H", &host, "version", "--format", "{{.Server.Version}}"])
+        .output()
+        .expect("run the docker client");
+    let version = String::from_utf8_lossy(&answer.stdout).trim().to_string();
+    assert!(
+        answer.status.success() && version.starts_with("28."),
+        "the context `ks-28.5` at {host} answers {version:?}, not an Engine 28: {}",
+        String::from_utf8_lossy(&answer.stderr)
+    );
+    host
+}
+
+/// The verdict and bless lines of a report: what these tests compare.
+fn verdicts(stdout: &str) -> Vec<String> {
+    let time = regex::Regex::new(r" \[TIME\]$").expect("a valid regex");
+    stdout
+        .lines()
+        .filter(|l| l.starts_with("  ok ") || l.starts_with("  FAIL ") || l.starts_with("blessed "))
+        .map(|l| time.replace(l, "").into_owned())
+        .collect()
+}
+
+/// A drift recorded on Engine 28.5 is blessed into a new variant; then the
+/// lessons pass on Engine 28.5 and on the 20.10 engine they were recorded on.
+#[test]
+fn a_drift_blessed_into_a_variant_passes_on_both_engines() {
+    let docker = new_client();
+    let _engine = Engine::take(&docker);
+    let host = engine_28_5(&docker);
+    let tmp = tempfile::tempdir().expect("a temporary folder");
+    let lessons = support::tutorial_with_recorded_drift(tmp.path());
+    let read = |name: &str| std::fs::read_to_string(lessons.join(name)).expect("read a lesson");
+    let names: Vec<String> = std::fs::read_dir(&lessons)
+        .expect("read the lessons")
+        .map(|e| {
+            e.expect("an entry")
+                .file_name()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    let before: Vec<String> = names.iter().map(|n| read(n)).collect();
+    let on_28_5 = || {
+        live_test()
+            .docker(&docker)
+            .lessons_at(&lessons)
+            .env("DOCKER_CONTEXT", "")
+            .env("DOCKER_HOST", &host)
+    };
+
+    // The image lesson 5 needs, built on Engine 28.5. Whether its build log
+    // matches there is another lesson's business (and not blessed here), so
+    // lesson 5 then runs alone.
+    let built = on_28_5().args(["check", "create-from-scratch"]).run_any();
+    assert!(
+        matches!(built.status, 0 | 1) && built.stdout.contains("\n  ok Run it "),
+        "building the image on Engine 28.5:\n{}{}",
+        built.stdout,
+        built.stderr
+    );
+    let out = on_28_5()
+        .args([
+            "check",
+            "--bless=variant",
+            "--no-deps",
+            "debug-without-shell",
+        ])
+        .redact(&regex::escape(&tmp.path().display().to_string()), "[MINE]")
+        .stderr("")
+        .run();
+    assert_eq!(
+        verdicts(&out.stdout),
+        [
+            "  ok Start the app in the background",
+            "  FAIL Try to open a shell",
+            "  ok Borrow the tools of a debug container",
+            "blessed [MINE]/lessons/05-debug-without-shell.yaml: step 'Try to open a shell' as a new variant `server >= 28`",
+        ],
+        "{}",
+        out.stdout
+    );
+
+    // Only lesson 5 changed, by exactly the new variant after the last one,
+    // recorded with this machine's versions, on Engine 28.
+    let recorded = regex::Regex::new(
+        r"(?m)^        recorded: Docker [0-9.]+ client \(buildx [0-9.]+\), engine 28\.[0-9.]+, runc [0-9.]+, classic store$",
+    )
+    .expect("a valid regex");
+    for (name, old) in names.iter().zip(&before) {
+        if name != "05-debug-without-shell.yaml" {
+            assert_eq!(&read(name), old, "{name} changed");
+            continue;
+        }
+        let last = "          OCI runtime exec failed: exec failed: container_linux.go:380: starting container process caused: exec: \"bash\": executable file not found in $PATH: unknown\n";
+        assert_eq!(
+            old.matches(last).count(),
+            1,
+            "the runc < 1.1 variant's output"
+        );
+        let after = read(name);
+        let line = recorded
+            .find(&after)
+            .unwrap_or_else(|| panic!("no recorded: line in\n{after}"))
+            .as_str();
+        let variant = format!(
+            "      - when: server >= 28\n{line}\n        exit: 127\n        output: |\n          OCI runtime exec failed: exec failed: unable to start container process: exec: \"bash\": executable file not found in $PATH\n"
+        );
+        assert_eq!(after, old.replace(last, &format!("{last}{variant}")));
+    }
+
+    // The next check passes on Engine 28.5, with the new variant...
+    let out = on_28_5()
+        .args(["check", "--no-deps", "debug-without-shell"])
+        .stderr("")
+        .run();
+    assert_eq!(
+        verdicts(&out.stdout),
+        [
+            "  ok Start the app in the background",
+            "  ok Try to open a shell [variant: server >= 28]",
+            "  ok Borrow the tools of a debug container",
+        ],
+        "{}",
+        out.stdout
+    );
+    // ...and on the 20.10 engine, with the output it was recorded with.
+    let out = live_test()
+        .docker(&docker)
+        .lessons_at(&lessons)
+        .args(["check", "debug-without-shell"])
+        .stderr("")
+        .run();
+    assert_eq!(
+        verdicts(&out.stdout),
+        [
+            "  ok Build the image",
+            "  ok Look at its size",
+            "  ok Run it",
+            "  ok Start the app in the background",
+            "  ok Try to open a shell",
+            "  ok Borrow the tools of a debug container",
+        ],
+        "{}",
+        out.stdout
+    );
+}

@@ -5,6 +5,7 @@ use std::io::{IsTerminal, Write};
 
 use anyhow::Context;
 
+use crate::bless::{self, Change};
 use crate::color::Palette;
 use crate::commands::{client, connect, load_lessons, lock_engine, select};
 use crate::error::{Error, Exit};
@@ -37,7 +38,7 @@ impl<W: Write> Observer for Progress<W> {
 
 pub fn check(settings: &Settings, args: &CheckArgs) -> Result<Exit, Error> {
     let lessons = load_lessons(settings)?;
-    if args.bless && lessons.unpacked.is_some() {
+    if args.bless.is_some() && lessons.unpacked.is_some() {
         return Err(Error::Usage(
             "`--bless` writes into lesson files: run it beside a `lessons/` folder or pass `--lessons DIR`".into(),
         ));
@@ -84,9 +85,13 @@ pub fn check(settings: &Settings, args: &CheckArgs) -> Result<Exit, Error> {
             }
         }
     }
-    if args.bless {
-        let blessed = crate::bless::bless(&lessons.set, &outcome, settings, machine_on_stdout)?;
-        return Ok(blessed.exit(&outcome));
+    if let Some(how) = args.bless {
+        let plan = bless::plan(&lessons.set, &outcome, how);
+        let written = bless::write(&plan)?;
+        let err = Palette::new(settings.color_stderr);
+        let mut out = obs.out;
+        print_blessed(&plan, &written, &Palette::new(color), &err, &mut out);
+        return Ok(bless::tally(&plan, &written).exit(&outcome));
     }
     Ok(outcome.exit())
 }
@@ -98,7 +103,7 @@ fn check_matrix(
     workdir: std::path::PathBuf,
     lessons: &[(&Lesson, bool)],
 ) -> Result<Exit, Error> {
-    if args.bless {
+    if args.bless.is_some() {
         return Err(Error::Usage(
             "`--bless` writes one engine's outputs: leave out `--engine`, and point DOCKER_HOST or DOCKER_CONTEXT at the engine".into(),
         ));
@@ -144,6 +149,77 @@ fn check_matrix(
         return Ok(Exit::Interrupted);
     }
     Ok(outcome.exit())
+}
+
+/// What `--bless` wrote, where the human report goes, and what it left, on stderr.
+fn print_blessed(
+    plan: &bless::Plan,
+    written: &[bless::Written],
+    p: &Palette,
+    err: &Palette,
+    out: &mut dyn Write,
+) {
+    for l in &plan.left {
+        eprintln!(
+            "{} {}: step '{}': {}",
+            err.fail("not blessed"),
+            l.file.display(),
+            l.title,
+            l.why
+        );
+    }
+    for w in written {
+        let edits = match &w.result {
+            Ok(edits) => edits,
+            Err(e) => {
+                eprintln!(
+                    "{} {}: {e}; nothing was written to it",
+                    err.fail("not blessed"),
+                    w.file.display()
+                );
+                continue;
+            }
+        };
+        for e in edits {
+            let what = match &e.change {
+                Change::Replace {
+                    variant,
+                    output,
+                    exit,
+                } => {
+                    let variant = variant
+                        .as_ref()
+                        .map(|v| format!(" (variant {})", v.when))
+                        .unwrap_or_default();
+                    let exit = match (output, exit) {
+                        (Some(_), Some(code)) => format!(", and exit code {code}"),
+                        (None, Some(code)) => format!(": exit code {code}"),
+                        _ => String::new(),
+                    };
+                    format!("{variant}{exit}")
+                }
+                Change::AddVariant { variant, .. } => {
+                    let mut s = format!(" as a new variant `{}`", variant.when);
+                    if !variant.also.is_empty() {
+                        let also: Vec<String> =
+                            variant.also.iter().map(|c| format!("`{c}`")).collect();
+                        s.push_str(&format!(
+                            " ({} would tell the engines apart too)",
+                            also.join(", ")
+                        ));
+                    }
+                    s
+                }
+            };
+            let _ = writeln!(
+                out,
+                "{} {}: step '{}'{what}",
+                p.pass("blessed"),
+                w.file.display(),
+                e.title
+            );
+        }
+    }
 }
 
 fn reporter(format: Format, verbosity: Verbosity) -> Box<dyn Reporter> {

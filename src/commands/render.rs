@@ -35,7 +35,7 @@ pub fn render(settings: &Settings, args: &RenderArgs) -> Result<Exit, Error> {
     if new == old {
         println!("`{name}` is already up to date");
     } else {
-        crate::bless::write_atomic(readme, new.as_bytes())
+        crate::fsutil::write_atomic(readme, new.as_bytes())
             .with_context(|| format!("cannot write the README `{name}`"))?;
         println!(
             "rendered {} lesson{} into `{name}`",

@@ -7,6 +7,8 @@
 use std::cmp::Ordering;
 use std::fmt;
 
+use super::recorded::Recorded;
+
 /// What a condition can test, detected once per run.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 pub struct Facts {
@@ -280,6 +282,29 @@ impl Condition {
     pub fn text(&self) -> &str {
         &self.text
     }
+
+    /// What is known of an engine this condition holds on, when `known`
+    /// says what the lesson was recorded on: a fact the condition pins with
+    /// `==` has that value, any other fact it tests is unknown (it says only
+    /// that the value lies somewhere else), and the facts it does not test
+    /// are as `known` says.
+    pub fn narrow(&self, mut known: Recorded) -> Recorded {
+        for t in &self.tests {
+            match t {
+                Test::Version(subject, op, v) => {
+                    let slot = match subject {
+                        Subject::Client => &mut known.client,
+                        Subject::Server => &mut known.server,
+                        Subject::Runc => &mut known.runc,
+                    };
+                    *slot = (*op == Op::Eq).then(|| v.clone());
+                }
+                Test::Builder(equal, b) => known.builder = equal.then_some(*b),
+                Test::Store(equal, st) => known.store = equal.then_some(*st),
+            }
+        }
+        known
+    }
 }
 
 #[cfg(test)]
@@ -322,6 +347,35 @@ mod tests {
         assert!(Condition::parse("builder != legacy")
             .unwrap()
             .holds(&facts("20.10", Builder::Builtin)));
+    }
+
+    #[test]
+    fn a_condition_narrows_what_is_known() {
+        let known = Recorded {
+            client: Version::parse_loose("28.2.2"),
+            server: Version::parse_loose("20.10.24"),
+            runc: Version::parse_loose("1.1.5"),
+            builder: Some(Builder::Buildx),
+            store: Some(Store::Classic),
+        };
+        let narrow = |c: &str| Condition::parse(c).unwrap().narrow(known.clone());
+        assert_eq!(
+            narrow("builder == builtin and client < 23"),
+            Recorded {
+                client: None,
+                builder: Some(Builder::Builtin),
+                ..known.clone()
+            }
+        );
+        assert_eq!(
+            narrow("runc == 1.0.3 and builder != legacy and store == containerd"),
+            Recorded {
+                runc: Version::parse_loose("1.0.3"),
+                builder: None,
+                store: Some(Store::Containerd),
+                ..known.clone()
+            }
+        );
     }
 
     #[test]

@@ -11,6 +11,7 @@ mod error;
 mod load;
 pub mod model;
 pub mod positions;
+pub mod recorded;
 mod validate;
 mod values;
 mod yaml_errors;
@@ -76,6 +77,8 @@ pub struct Expected {
 pub struct Variant {
     pub when: Condition,
     pub note: Option<String>,
+    /// Where its output was recorded, when the variant says.
+    pub recorded: Option<String>,
     pub expected: Expected,
 }
 
@@ -85,29 +88,23 @@ pub struct Choice<'a> {
     pub expected: &'a Expected,
     /// `None` for the step's own output, else the variant.
     pub variant: Option<&'a Variant>,
-}
-
-impl Choice<'_> {
-    /// How a report names the documented output compared against.
-    pub fn label(&self) -> String {
-        match self.variant {
-            None => "default".to_string(),
-            Some(v) => v.when.text().to_string(),
-        }
-    }
+    /// The variant's place among the step's variants.
+    pub index: Option<usize>,
 }
 
 impl Step {
     /// The first variant whose condition holds, else the step's own output.
     pub fn choose(&self, facts: &Facts) -> Choice<'_> {
-        match self.variants.iter().find(|v| v.when.holds(facts)) {
-            Some(v) => Choice {
-                expected: &v.expected,
-                variant: Some(v),
+        match self.variants.iter().position(|v| v.when.holds(facts)) {
+            Some(i) => Choice {
+                expected: &self.variants[i].expected,
+                variant: Some(&self.variants[i]),
+                index: Some(i),
             },
             None => Choice {
                 expected: &self.expected,
                 variant: None,
+                index: None,
             },
         }
     }

@@ -9,7 +9,7 @@ use serde::Deserialize;
 
 use crate::matcher::Mode;
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LessonDoc {
     pub id: String,
@@ -29,7 +29,7 @@ pub struct LessonDoc {
     pub steps: Vec<StepDoc>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct StepDoc {
     pub title: String,
@@ -67,7 +67,7 @@ pub struct StepDoc {
     pub variants: Vec<VariantDoc>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct StopDoc {
     #[serde(default)]
@@ -76,14 +76,14 @@ pub struct StopDoc {
     pub after: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct InputDoc {
     pub wait: String,
     pub send: String,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct VariantDoc {
     /// A condition such as `client >= 28` or `builder == legacy`.
@@ -91,6 +91,10 @@ pub struct VariantDoc {
     /// Says in a few words what differs, for readers and reports.
     #[serde(default)]
     pub note: Option<String>,
+    /// Where this output was recorded, when not where the lesson's
+    /// `recorded:` says (`check --bless=variant` writes it).
+    #[serde(default)]
+    pub recorded: Option<String>,
     #[serde(default)]
     pub output: Option<String>,
     #[serde(default)]

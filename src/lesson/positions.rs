@@ -61,6 +61,25 @@ impl Positions {
         self.0.get(&format!("{path}#key")).copied()
     }
 
+    /// The keys of the mapping at `map` (`""` for the top), in file order.
+    pub fn keys(&self, map: &str) -> Vec<(String, Pos)> {
+        let prefix = if map.is_empty() {
+            String::new()
+        } else {
+            format!("{map}.")
+        };
+        let mut keys: Vec<(String, Pos)> = self
+            .0
+            .iter()
+            .filter_map(|(path, pos)| {
+                let name = path.strip_prefix(&prefix)?.strip_suffix("#key")?;
+                (!name.contains(['.', '['])).then(|| (name.to_string(), *pos))
+            })
+            .collect();
+        keys.sort_by_key(|(_, pos)| (pos.line, pos.column));
+        keys
+    }
+
     /// The position of `path`, or of the nearest enclosing value that has one.
     pub fn nearest(&self, path: &str) -> Pos {
         let mut p = path.to_string();
@@ -186,6 +205,15 @@ mod tests {
         assert_eq!(p.key("steps[1].run").unwrap().line, 7);
         assert_eq!(p.key("steps[1].run").unwrap().column, 5);
         assert_eq!(p.nearest("steps[1].run.nothing").line, 7);
+        let names = |map: &str| -> Vec<(String, usize)> {
+            p.keys(map).into_iter().map(|(k, p)| (k, p.line)).collect()
+        };
+        assert_eq!(
+            names("steps[0]"),
+            [("title".into(), 3), ("output".into(), 4)]
+        );
+        assert_eq!(names(""), [("id".into(), 1), ("steps".into(), 2)]);
+        assert_eq!(names("steps[2]"), []);
     }
 
     #[test]

@@ -298,6 +298,7 @@ fn check_variant(
     Variant {
         when,
         note: v.note.clone(),
+        recorded: v.recorded.clone(),
         expected,
     }
 }

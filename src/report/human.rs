@@ -140,10 +140,9 @@ impl Human {
     /// A step's verdict line, and for failures the details.
     pub fn step(&self, lesson: &str, s: &StepOutcome) -> String {
         let p = &self.palette;
-        let variant = if s.variant == "default" {
-            String::new()
-        } else {
-            p.dim(&format!(" [variant: {}]", s.variant))
+        let variant = match &s.variant {
+            None => String::new(),
+            Some(v) => p.dim(&format!(" [variant: {}]", v.when)),
         };
         let mut out = match s.status {
             Status::Passed => format!(

@@ -102,8 +102,8 @@ fn suite(
                 s.set_message(why.join("; "));
                 s.set_type("drift");
                 let mut body = format!("$ {}\n", step.command.trim_end());
-                if step.variant != "default" {
-                    body.push_str(&format!("variant: {}\n", step.variant));
+                if let Some(v) = &step.variant {
+                    body.push_str(&format!("variant: {}\n", v.when));
                 }
                 body.push_str(&plain.diff(&step.diff, ""));
                 s.set_description(body);

@@ -231,6 +231,7 @@ impl LessonRun<'_, '_> {
         };
         let cmp = expected.output.compare(&result.output, &options, &known);
         if cmp.matched {
+            so.captures.clone_from(&cmp.captures);
             merge(&mut self.captures, &cmp.captures);
             merge(&mut self.captured, &cmp.captures);
         } else {

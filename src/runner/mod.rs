@@ -25,7 +25,7 @@ use std::time::Duration;
 
 use crate::engine::Engine;
 use crate::lesson::{Choice, Lesson, Step};
-use crate::outcome::{LessonOutcome, RunOutcome, SkipReason, Status, StepOutcome};
+use crate::outcome::{LessonOutcome, RunOutcome, SkipReason, Status, StepOutcome, VariantRef};
 
 pub use backend::{Backend, Cleaned, Docs, OnEngine};
 
@@ -209,6 +209,7 @@ impl<'a> Runner<'a> {
             None => Choice {
                 expected: &step.expected,
                 variant: None,
+                index: None,
             },
         }
     }
@@ -223,7 +224,7 @@ pub(crate) fn blank(index: usize, step: &Step, choice: &Choice) -> StepOutcome {
         status: Status::NotRun,
         failures: Vec::new(),
         skip_reason: None,
-        variant: choice.label(),
+        variant: VariantRef::of(choice),
         duration_ms: 0,
         expected_exit: choice.expected.exit,
         actual_exit: None,
@@ -234,6 +235,7 @@ pub(crate) fn blank(index: usize, step: &Step, choice: &Choice) -> StepOutcome {
         dropped_bytes: 0,
         warnings: Vec::new(),
         recorded: false,
+        captures: Vec::new(),
     }
 }
 

@@ -111,8 +111,11 @@ impl Observer for Watch {
             .push(format!("lesson {} needed_only={needed_only}", lesson.id));
     }
     fn before_step(&mut self, _l: &Lesson, step: &Step, choice: &Choice, _n: bool) -> Decision {
-        self.seen
-            .push(format!("ask {} [{}]", step.title, choice.label()));
+        self.seen.push(format!(
+            "ask {} [{}]",
+            step.title,
+            choice.variant.map_or("default", |v| v.when.text())
+        ));
         if self.decisions.is_empty() {
             Decision::Run
         } else {
@@ -285,7 +288,7 @@ fn variants_follow_the_engine_and_drift_fails() {
     let script = Script::new(&ANSWERS);
     let (outcome, _dir) = run(&script, &engine("20.10.24"), &mut Watch::default());
     let step = &outcome.lessons[0].steps[2];
-    assert_eq!(step.variant, "client < 25");
+    assert_eq!(step.variant_label(), "client < 25");
     assert_eq!(step.status, Status::Failed);
     assert_eq!(step.failures, [Failure::Output]);
     assert_eq!(step.actual.as_deref(), Some("new\n"));

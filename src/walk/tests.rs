@@ -220,7 +220,7 @@ fn outcome_of(step: &Step, index: usize, status: Status) -> StepOutcome {
         status,
         failures: Vec::new(),
         skip_reason: None,
-        variant: "default".into(),
+        variant: None,
         duration_ms: 120,
         expected_exit: 0,
         actual_exit: Some(0),
@@ -231,6 +231,7 @@ fn outcome_of(step: &Step, index: usize, status: Status) -> StepOutcome {
         dropped_bytes: 0,
         warnings: Vec::new(),
         recorded: false,
+        captures: Vec::new(),
     }
 }
 

@@ -9,6 +9,7 @@
 //! part of `docs`, `hardening::safety` and `walk_tmux` (which also needs
 //! tmux). Without them those tests fail, they do not skip.
 
+mod bless;
 mod check;
 mod docs;
 mod errors;

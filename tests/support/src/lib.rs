@@ -116,3 +116,35 @@ pub fn lesson(name: &str, values: &[(&str, &dyn Display)]) -> String {
     );
     text
 }
+
+/// A copy of the tutorial in `dir` (the lessons, `app/`, the Dockerfiles),
+/// with lesson 5 as recorded before Engine 28 (`tests/fixtures/recorded-drift`),
+/// so `--bless` can write into it; returns its `lessons/` folder.
+pub fn tutorial_with_recorded_drift(dir: &Path) -> PathBuf {
+    fn copy(from: &Path, to: &Path) {
+        if from.is_dir() {
+            std::fs::create_dir_all(to).expect("create a folder");
+            for entry in std::fs::read_dir(from).expect("read a folder") {
+                let entry = entry.expect("a folder entry");
+                copy(&entry.path(), &to.join(entry.file_name()));
+            }
+        } else {
+            std::fs::copy(from, to).expect("copy a file");
+        }
+    }
+    for name in [
+        "lessons",
+        "app",
+        "Dockerfile",
+        "Dockerfile-simple",
+        ".dockerignore",
+    ] {
+        copy(&repo().join(name), &dir.join(name));
+    }
+    let lesson = "05-debug-without-shell.yaml";
+    copy(
+        &fixture("recorded-drift").join(lesson),
+        &dir.join("lessons").join(lesson),
+    );
+    dir.join("lessons")
+}
