@@ -287,7 +287,7 @@ impl Runner<'_> {
             so.failures.insert(0, Failure::Output);
         }
         if !so.failures.is_empty() && looks_like_engine_gone(&result.output) {
-            if let Err(gone) = engine::detect(&self.engine.docker) {
+            if let Err(gone) = engine::detect(&self.engine.docker, engine::Needs::default()) {
                 so.failures = vec![Failure::EngineLost {
                     message: gone.detail.clone(),
                 }];

@@ -7,6 +7,7 @@ use anyhow::Context;
 
 use crate::color::Palette;
 use crate::commands::{connect, load_lessons, select};
+use crate::engine::Needs;
 use crate::error::{Error, Exit};
 use crate::exec;
 use crate::lesson::{Lesson, Step};
@@ -42,7 +43,7 @@ pub fn check(settings: &Settings, args: &CheckArgs) -> Result<Exit, Error> {
     }
     let wanted = select(&lessons.set, &args.lessons)?;
     let plan = lessons.set.plan(&wanted, args.deps);
-    let engine = connect(settings)?;
+    let engine = connect(settings, Needs::of(plan.iter().map(|(l, _)| *l)))?;
     exec::install_signal_handlers().context("install the Ctrl-C handler")?;
     let runner = Runner {
         engine: &engine,

@@ -12,7 +12,7 @@ pub mod walk;
 use std::path::{Path, PathBuf};
 
 use crate::embedded;
-use crate::engine::{self, Engine};
+use crate::engine::{self, Engine, Needs};
 use crate::error::Error;
 use crate::lesson::{self, Lesson, LessonSet};
 use crate::settings::Settings;
@@ -69,8 +69,8 @@ pub fn select<'a>(set: &'a LessonSet, names: &[String]) -> Result<Vec<&'a Lesson
         .collect())
 }
 
-/// The docker client to use, and what it talks to.
-pub fn connect(settings: &Settings) -> Result<Engine, Error> {
+/// The docker client to use, and what it talks to (asking what `needs` says).
+pub fn connect(settings: &Settings, needs: Needs) -> Result<Engine, Error> {
     let docker = engine::resolve_client(settings.docker.as_deref()).ok_or_else(|| {
         Error::Usage(match &settings.docker {
             Some(p) => format!("the docker client `{}` was not found", p.display()),
@@ -78,5 +78,5 @@ pub fn connect(settings: &Settings) -> Result<Engine, Error> {
                 .to_string(),
         })
     })?;
-    engine::detect(&docker).map_err(Error::Engine)
+    engine::detect(&docker, needs).map_err(Error::Engine)
 }

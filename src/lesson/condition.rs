@@ -280,6 +280,12 @@ impl Condition {
     pub fn text(&self) -> &str {
         &self.text
     }
+
+    /// Whether the condition tests the builder (which costs a question to
+    /// the buildx plugin to detect).
+    pub fn tests_builder(&self) -> bool {
+        self.tests.iter().any(|t| matches!(t, Test::Builder(..)))
+    }
 }
 
 #[cfg(test)]
