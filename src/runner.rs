@@ -86,24 +86,34 @@ impl Runner<'_> {
         };
         let mut captures: Vec<(String, String)> = Vec::new();
         let mut quit = false;
+        // Whether any session ran a command that creates containers.
+        let mut created = false;
         for (lesson, asked) in plan {
             let needed_only = !asked;
             observer.lesson_start(lesson, needed_only);
             let lo = match halted(&outcome, quit) {
                 Some(reason) => not_run_lesson(lesson, needed_only, self.engine, reason),
-                None => self.run_lesson(
-                    lesson,
-                    needed_only,
-                    &mut captures,
-                    observer,
-                    &mut outcome,
-                    &mut quit,
-                ),
+                None => {
+                    let (lo, made) = self.run_lesson(
+                        lesson,
+                        needed_only,
+                        &mut captures,
+                        observer,
+                        &mut outcome,
+                        &mut quit,
+                    );
+                    created |= made;
+                    lo
+                }
             };
             observer.lesson_done(&lo);
             outcome.lessons.push(lo);
         }
-        outcome.cleaned = exec::cleanup(&self.engine.docker, &self.run_id).unwrap_or_default();
+        // Only a step that ran `docker run` or `create` can have left a
+        // container with this run's label: without one, no listing.
+        if created {
+            outcome.cleaned = exec::cleanup(&self.engine.docker, &self.run_id).unwrap_or_default();
+        }
         outcome
     }
 
@@ -115,7 +125,7 @@ impl Runner<'_> {
         observer: &mut dyn Observer,
         run: &mut RunOutcome,
         quit: &mut bool,
-    ) -> LessonOutcome {
+    ) -> (LessonOutcome, bool) {
         let mut lo = LessonOutcome {
             id: lesson.id.clone(),
             title: lesson.title.clone(),
@@ -144,7 +154,7 @@ impl Runner<'_> {
                     observer.step_done(lesson, step, &so, needed_only);
                     lo.steps.push(so);
                 }
-                return lo;
+                return (lo, false);
             }
         };
         for (i, step) in lesson.steps.iter().enumerate() {
@@ -209,10 +219,11 @@ impl Runner<'_> {
             observer.step_done(lesson, step, &so, needed_only);
             lo.steps.push(so);
         }
+        let created = session.as_ref().is_some_and(Session::created_containers);
         if let Some(s) = session {
             s.close();
         }
-        lo
+        (lo, created)
     }
 
     #[allow(clippy::too_many_arguments)]

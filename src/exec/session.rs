@@ -398,6 +398,13 @@ impl Session {
         self.handshake()
     }
 
+    /// Whether a step of this session ran a command that creates containers:
+    /// the shim leaves `created` before handing over to the client, so
+    /// `false` means no container can carry this run's label from here.
+    pub fn created_containers(&self) -> bool {
+        self.files().path("created").exists()
+    }
+
     /// End the shell (and anything still running in it).
     pub fn close(self) {}
 }

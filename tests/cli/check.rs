@@ -114,6 +114,40 @@ rm -f 90aff01ee1b1d44480db116ee2a83bc9ca40b404fe904e2081c5fe94090f6cce
     );
 }
 
+/// Containers carry the run's label only through `docker run` and `create`:
+/// a run without them does not ask the engine for its containers at the end,
+/// while one with them does (above).
+#[test]
+fn a_run_that_creates_no_container_does_not_list_containers() {
+    let out = Test::new()
+        .lesson(
+            "images.yaml",
+            "id: images\ntitle: Images\nsteps:\n\
+             \x20 - title: Build the image\n    run: docker image build --file Dockerfile-simple --progress plain --tag knowing-scratch-image .\n    output: |\n      {{...}}\n\
+             \x20 - title: Look at its size\n    run: docker image ls knowing-scratch-image\n    output: |\n      {{...}}\n",
+        )
+        .args(["check"])
+        .stdout(
+            "
+            engine 20.10.24+dfsg1 (classic image store), client 28.2.2 with buildx 0.13.1+ds1, runc 1.1.5+ds1
+            images · Images
+              ok Build the image [TIME]
+              ok Look at its size [TIME]
+            2 passed, 0 failed, 0 skipped
+            ",
+        )
+        .run();
+    assert_eq!(
+        out.calls,
+        "version --format '{{json .}}'
+buildx version
+info --format '{{json .DriverStatus}}'
+image build --file Dockerfile-simple --progress plain --tag knowing-scratch-image .
+image ls knowing-scratch-image
+"
+    );
+}
+
 /// The 28 tape with one word of one output changed: the pull error now says
 /// `reserved word`.
 fn one_word_drift_tape() -> String {
