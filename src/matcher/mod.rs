@@ -28,6 +28,7 @@ mod diff;
 mod line;
 mod markers;
 mod normalize;
+mod patience;
 mod rules;
 mod sequence;
 
