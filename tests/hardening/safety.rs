@@ -8,7 +8,9 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, SystemTime};
 
-use crate::common::{assert_text, ks, normalize, real_docker, run, script, spawn, Lab, HEADER};
+use crate::common::{
+    assert_text, ks, normalize, real_docker, run, script, spawn, Lab, HEADER_LIVE,
+};
 
 /// Removes the named containers when dropped, so a failing test leaves
 /// nothing behind.
@@ -111,7 +113,7 @@ fn cleanup_removes_the_runs_containers_and_nothing_else() {
     assert_text(
         "stdout",
         &format!(
-            "{HEADER}own · Own\n\
+            "{HEADER_LIVE}own · Own\n\
          \x20 ok Start a container N.NNs\n\
          \x20 ok Let another process start one N.NNs\n\
          \x20 ok Finish N.NNs\n\
