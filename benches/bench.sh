@@ -3,28 +3,33 @@
 #
 #   benches/bench.sh                 all three parts
 #   benches/bench.sh --quick         fewer runs
-#   benches/bench.sh --no-tutorial   skip part 3 (it needs a Docker engine)
+#   benches/bench.sh --no-tutorial   skip part 3 (the tutorial on the engine)
+#   benches/bench.sh --no-engine     nothing against the live engine
 #
-# 1. Per-step overhead: generated lessons of 300 and 3000 `echo` steps, against
-#    a plain bash script running the same commands, and cram on the 300 steps.
+# 1. Per-step overhead: generated lessons of 1, 300 and 3000 `echo` steps,
+#    against a plain bash script running the same commands, and cram on the
+#    300 steps; with the docker stub, then with the live engine. The commands
+#    compared run in alternating rounds (benches/alternate.py).
 # 2. Matching at scale: `cargo bench --bench matching` (release build).
 # 3. The tutorial: `check` on every lesson against the live engine, against
 #    the same commands as a plain bash script (generated from the lessons by
 #    benches/tutorial_script.rs).
 #
-# Needs: cargo, python3 (benches/report.py reads the results), hyperfine (installed with
-# apt-get when missing), cram (installed with pip when missing; optional),
-# and for part 3 a running Docker engine.
+# Needs: cargo, python3 (benches/alternate.py times, benches/report.py writes),
+# cram (installed with `pip install cram` when missing; optional), and for the
+# live parts a running Docker engine (the runs hold the live tests' lock).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 quick=0
 tutorial=1
+engine=1
 for arg in "$@"; do
   case $arg in
     --quick) quick=1 ;;
     --no-tutorial) tutorial=0 ;;
-    *) echo "usage: $0 [--quick] [--no-tutorial]" >&2; exit 2 ;;
+    --no-engine) engine=0 tutorial=0 ;;
+    *) echo "usage: $0 [--quick] [--no-tutorial] [--no-engine]" >&2; exit 2 ;;
   esac
 done
 work=$(mktemp -d)
@@ -32,16 +37,10 @@ trap 'rm -rf "$work"' EXIT
 
 say() { printf '\n== %s\n' "$*" >&2; }
 
-if ! command -v hyperfine >/dev/null; then
-  say "installing hyperfine"
-  sudo=""
-  [ "$(id -u)" = 0 ] || sudo=sudo
-  $sudo apt-get install -y hyperfine >&2
-fi
 if ! command -v cram >/dev/null; then
   say "installing cram (optional)"
-  python3 -m pip install --user cram >&2 || true
-  export PATH="$HOME/.local/bin:$PATH"
+  python3 -m pip install cram >&2 || true
+  hash -r
 fi
 have_cram=0
 command -v cram >/dev/null && have_cram=1
@@ -66,22 +65,61 @@ for n in 1 300 3000; do
   for i in $(seq 1 "$n"); do echo "echo line $i"; done >"$work/steps-$n.sh"
   for i in $(seq 1 "$n"); do printf '  $ echo line %d\n  line %d\n' "$i" "$i"; done >"$work/steps-$n.t"
 done
-runs_small=15
-runs_big=7
-[ "$quick" = 1 ] && runs_small=5 && runs_big=3
-check_cmd() { echo "$bin --color never --docker $root/benches/docker-stub check --lessons $work/steps-$1/lessons"; }
+rounds_small=15
+rounds_big=7
+[ "$quick" = 1 ] && rounds_small=5 && rounds_big=3
+# The commands of one part run in alternating rounds (benches/alternate.py),
+# so a busy spell cannot land on one of them alone.
+alternate() { python3 "$root/benches/alternate.py" "$@"; }
+stub_check() { echo "$bin --color never --docker $root/benches/docker-stub check --lessons $work/steps-$1/lessons"; }
+live_check() { echo "$bin --color never check --lessons $work/steps-$1/lessons"; }
+# cram as the user would run it (the first on PATH) and, when that is a
+# pyenv shim (a bash script that starts `pyenv exec`), the script it stands for.
 cram_args=()
-[ "$have_cram" = 1 ] && cram_args=(-n "cram (300 steps)" "cram -q $work/steps-300.t")
-hyperfine -N --style basic --warmup 2 --runs "$runs_small" --export-json "$work/p300.json" \
-  -n "knowing-scratch check (1 step)" "$(check_cmd 1)" \
-  -n "knowing-scratch check (300 steps)" "$(check_cmd 300)" \
-  -n "bash script (300 steps)" "bash $work/steps-300.sh" \
-  "${cram_args[@]}" >&2
-hyperfine -N --style basic --warmup 1 --runs "$runs_big" --export-json "$work/p3000.json" \
-  -n "knowing-scratch check (3000 steps)" "$(check_cmd 3000)" \
-  -n "bash script (3000 steps)" "bash $work/steps-3000.sh" >&2
+: >"$work/cram.txt"
+if [ "$have_cram" = 1 ]; then
+  cram_bin=$(command -v cram)
+  cram_args=("cram=$cram_bin -q $work/steps-300.t")
+  printf 'bin\t%s\nversion\t%s\n' "$cram_bin" "$("$cram_bin" --version 2>&1 | head -1)" >>"$work/cram.txt"
+  printf 'first line\t%s\n' "$(head -1 "$cram_bin")" >>"$work/cram.txt"
+  if command -v pyenv >/dev/null && real=$(pyenv which cram 2>/dev/null) && [ "$real" != "$cram_bin" ]; then
+    cram_args+=("cram-direct=$real -q $work/steps-300.t")
+    printf 'direct\t%s\ndirect first line\t%s\n' "$real" "$(head -1 "$real")" >>"$work/cram.txt"
+  fi
+fi
+alternate "$work/p300.json" "$rounds_small" 2 \
+  "check-1=$(stub_check 1)" \
+  "check-300=$(stub_check 300)" \
+  "bash-300=bash $work/steps-300.sh" \
+  "${cram_args[@]}"
+alternate "$work/p3000.json" "$rounds_big" 1 \
+  "check-3000=$(stub_check 3000)" \
+  "bash-3000=bash $work/steps-3000.sh"
 # Show that the check did compare every step.
 "$bin" --color never --docker "$root/benches/docker-stub" check --lessons "$work/steps-300/lessons" | tail -1 >"$work/p300.summary"
+
+# The same lessons against the live engine, which is what users run: the
+# engine questions and the cleanup are real. The engine is shared, so the
+# runs hold the lock the live tests take.
+lock=${TMPDIR:-/tmp}/knowing-scratch-live-engine.lock
+live=0
+if [ "$engine" = 1 ] && docker version >/dev/null 2>&1; then
+  live=1
+  say "part 1, live engine (waiting for $lock)"
+  exec 9>"$lock"
+  flock 9
+  "$bin" --color never check --lessons "$work/steps-300/lessons" | head -1 >"$work/live.header"
+  "$bin" --color never check --lessons "$work/steps-300/lessons" | tail -1 >"$work/live.summary"
+  alternate "$work/live.json" "$rounds_small" 2 \
+    "check-1=$(live_check 1)" \
+    "check-300=$(live_check 300)" \
+    "${cram_args[@]}" \
+    "docker-version=docker version --format '{{json .}}'" \
+    "docker-buildx-version=docker buildx version" \
+    "docker-info=docker info --format '{{json .DriverStatus}}'" \
+    "docker-ps=docker ps -aq --no-trunc --filter label=io.knowing-scratch.run=none"
+  flock -u 9
+fi
 
 # ---------------------------------------------------------------- part 2
 say "part 2: matching at scale"
@@ -89,7 +127,9 @@ cargo bench --quiet --bench matching >"$work/matching.md"
 
 # ---------------------------------------------------------------- part 3
 if [ "$tutorial" = 1 ]; then
-  say "part 3: the tutorial against the live engine"
+  say "part 3: the tutorial against the live engine (waiting for $lock)"
+  exec 9>"$lock"
+  flock 9
   pairs=3
   [ "$quick" = 1 ] && pairs=1
   export KNOWING_SCRATCH_REGISTRY=0
@@ -120,18 +160,18 @@ if [ "$tutorial" = 1 ]; then
     say "pair $i: $(tail -2 "$work/tutorial.times" | tr '\n\t' '  ')"
   done
   set -e
+  flock -u 9
 fi
 
 # ---------------------------------------------------------------- report
 say "writing BENCHMARKS.md"
-export WORK=$work QUICK=$quick TUTORIAL=$tutorial HAVE_CRAM=$have_cram
+export WORK=$work QUICK=$quick TUTORIAL=$tutorial
 export CPU=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
 export CORES=$(nproc)
 export MEM=$(awk '/MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo)
 export KERNEL=$(uname -sr)
 export KS_VERSION=$("$bin" --version | cut -d' ' -f2)
-export HYPERFINE_VERSION=$(hyperfine --version | cut -d' ' -f2)
-export CRAM_VERSION=$([ "$have_cram" = 1 ] && python3 -c 'import importlib.metadata as m; print(m.version("cram"))' 2>/dev/null || true)
+export LIVE=$live DOCKER_BIN=$(command -v docker || true)
 export ENGINE=$(docker version --format '{{.Server.Version}}' 2>/dev/null || echo unknown)
 export CLIENT=$(docker version --format '{{.Client.Version}}' 2>/dev/null || echo unknown)
 python3 "$root/benches/report.py" >BENCHMARKS.md

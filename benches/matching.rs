@@ -1,7 +1,9 @@
 //! Matching at scale: documented vs real outputs of 1k, 10k and 100k lines,
 //! with and without drift, and pathological pairs that only the diff
 //! deadline keeps short. Prints a Markdown table (run by `benches/bench.sh`,
-//! or alone with `cargo bench --bench matching`).
+//! or alone with `cargo bench --bench matching`). `cargo bench --bench
+//! matching -- 100000` measures one size alone, without the pathological
+//! pairs (for a profiler).
 //!
 //! The outputs look like what Docker prints: container listings with IDs and
 //! relative times, build-log durations, digests, sizes and plain lines, so
@@ -112,6 +114,7 @@ fn bounded(doc: String, real: String, limit: Duration) -> Option<(Duration, bool
 }
 
 fn main() {
+    let only: Option<usize> = std::env::args().skip(1).find_map(|a| a.parse().ok());
     let known = HashMap::new();
     let opts = Options::default();
     println!(
@@ -119,6 +122,9 @@ fn main() {
     );
     println!("|---:|---|---:|---:|---:|---:|");
     for lines in [1_000, 10_000, 100_000] {
+        if only.is_some_and(|n| n != lines) {
+            continue;
+        }
         let doc = output(lines, 1);
         let real = output(lines, 2);
         let cases = [
@@ -143,6 +149,9 @@ fn main() {
                 c.diff.len()
             );
         }
+    }
+    if only.is_some() {
+        return;
     }
     println!();
     println!("| pathological pair | lines | compare (ms) | matched | diff lines |");

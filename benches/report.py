@@ -33,48 +33,133 @@ p("")
 p(f"- CPU: {env['CPU']}, {env['CORES']} cores (`nproc`)")
 p(f"- Memory: {env['MEM']}")
 p(f"- Kernel: {env['KERNEL']}")
-tools = f"knowing-scratch {env['KS_VERSION']} (release build), hyperfine {env['HYPERFINE_VERSION']}"
-if env.get("CRAM_VERSION"):
-    tools += f", cram {env['CRAM_VERSION']}"
+tools = f"knowing-scratch {env['KS_VERSION']} (release build)"
 p(f"- Tools: {tools}")
 p("")
 
 p("## 1. Per-step overhead")
 p("")
 p("Generated lessons of N steps, each `echo line N` with the matching documented output, checked with")
-p("`knowing-scratch check` (one shell session per lesson; `benches/docker-stub` answers the docker")
-p("client's version questions, so this measures the runner, not the engine), against `bash script.sh`")
-p("running the same `echo` commands" + (", and cram running a `.t` file with the same commands and outputs." if env.get("CRAM_VERSION") else "."))
+p("`knowing-scratch check` (one shell session per lesson), against `bash script.sh` running the same")
+p("`echo` commands, and cram running a `.t` file with the same commands and outputs. The commands of")
+p("each table ran in alternating rounds (`benches/alternate.py`: every command once per round, the order")
+p("rotating), so a busy spell lands on all of them alike; hyperfine times one command's runs back to")
+p("back, which let a busy spell land on one command alone.")
 p("")
-small, big = medians("p300.json"), medians("p3000.json")
-ks300, sh300 = small["knowing-scratch check (300 steps)"], small["bash script (300 steps)"]
-ks3k, sh3k = big["knowing-scratch check (3000 steps)"], big["bash script (3000 steps)"]
-cram = small.get("cram (300 steps)")
-p("| command | median | × bash |" + (" × cram |" if cram else ""))
-p("|---|---:|---:|" + ("---:|" if cram else ""))
+cram_info = {}
+if os.path.exists(f"{work}/cram.txt"):
+    for line in read("cram.txt").splitlines():
+        k, _, v = line.partition("\t")
+        cram_info[k] = v
 
 
-def row(name, t, base, vs_cram):
-    extra = ""
-    if cram:
-        extra = f" {t / cram:.2f} |" if vs_cram else " |"
-    p(f"| {name} | {t * 1000:.1f} ms | {t / base:.1f} |" + extra)
+def rounds(name):
+    with open(f"{work}/{name}") as f:
+        return json.load(f)
 
 
-row("knowing-scratch check, 300 steps", ks300, sh300, True)
-row("bash script, 300 steps", sh300, sh300, True)
-if cram:
-    row("cram, 300 steps", cram, sh300, True)
-row("knowing-scratch check, 3000 steps", ks3k, sh3k, False)
-row("bash script, 3000 steps", sh3k, sh3k, False)
+def med(xs):
+    return statistics.median(xs)
+
+
+def ms(t):
+    return f"{t * 1000:.1f} ms"
+
+
+NAMES = {
+    "check-1": "knowing-scratch check, 1 step",
+    "check-300": "knowing-scratch check, 300 steps",
+    "check-3000": "knowing-scratch check, 3000 steps",
+    "bash-300": "bash script, 300 steps",
+    "bash-3000": "bash script, 3000 steps",
+    "cram": "cram, 300 steps (`cram` on PATH)",
+    "cram-direct": "cram, 300 steps (the script the shim runs)",
+    "docker-version": "`docker version --format '{{json .}}'`",
+    "docker-buildx-version": "`docker buildx version`",
+    "docker-info": "`docker info --format '{{json .DriverStatus}}'`",
+    "docker-ps": "`docker ps -aq --no-trunc --filter label=...`",
+}
+
+
+def table(data, base=None):
+    times = data["times"]
+    header = "| command | median | min | max |"
+    rule = "|---|---:|---:|---:|"
+    if base:
+        header += f" × {base[1]} |"
+        rule += "---:|"
+    p(header)
+    p(rule)
+    for name, ts in times.items():
+        row = f"| {NAMES.get(name, name)} | {ms(med(ts))} | {ms(min(ts))} | {ms(max(ts))} |"
+        if base:
+            row += f" {med(ts) / med(times[base[0]]):.2f} |" if base[0] in times else " |"
+        p(row)
+    p("")
+    p(f"{data['rounds']} rounds; load average {data['load'][0]:.1f} before, {data['load'][1]:.1f} after.")
+    p("")
+
+
+def paired(data, a, b):
+    """Median of the per-round ratios a/b: each ratio compares runs made seconds apart."""
+    ta, tb = data["times"][a], data["times"][b]
+    return med([x / y for x, y in zip(ta, tb)])
+
+
+if cram_info:
+    p(f"cram: `{cram_info['bin']}` ({cram_info['version']}), first line `{cram_info['first line']}`.")
+    if "direct" in cram_info:
+        p(f"That is a pyenv shim; the script it runs is `{cram_info['direct']}` (first line")
+        p(f"`{cram_info['direct first line']}`), timed too as `cram-direct`.")
+    p("")
+    shim = rounds("p300.json")["times"]
+    if "cram-direct" in shim:
+        a, b = med(shim["cram"]), med(shim["cram-direct"])
+        p("Why this file once said cram took 266 ms on 300 steps, when a user measured 50–61 ms: `cram` on")
+        p("this machine's PATH is a pyenv shim, a bash script that runs `pyenv exec`, which starts further")
+        p("bash processes to choose a Python before Python starts cram. In this run the shim costs")
+        p(f"{ms(a - b)} a call (`cram` {ms(a)}, the script it runs {ms(b)}). A user who installed cram with pip")
+        p("into a plain Python runs the script directly. And hyperfine timed each command's runs in one")
+        p("block, so a busy spell on this shared 2-core machine could land on cram's block alone; the rounds")
+        p("here alternate, and the ratios are medians of per-round ratios.")
+        p("")
+
+p("### With the docker stub")
 p("")
-ks1 = small["knowing-scratch check (1 step)"]
-per_step = (ks3k - ks300) / 2700
-p(f"Fixed cost (start, engine questions, one shell, cleanup), from a one-step lesson: **{ks1 * 1000:.1f} ms**.")
-p(f"Cost of each further step, from the 300- and 3000-step medians: **{per_step * 1000:.2f} ms**")
-p(f"(cram: {cram / 300 * 1000:.2f} ms a step including its start)." if cram else "")
+p("`--docker benches/docker-stub`: a shell script answers the client's questions (version, buildx,")
+p("info), so this measures the runner, not the engine.")
+p("")
+small, big = rounds("p300.json"), rounds("p3000.json")
+has_cram = "cram" in small["times"]
+# The cram a user who ran `pip install cram` runs: the script itself.
+cram_base = ("cram-direct", "cram script") if "cram-direct" in small["times"] else ("cram", "cram")
+table(small, cram_base if has_cram else ("bash-300", "bash"))
+table(big, ("bash-3000", "bash"))
+ks1 = med(small["times"]["check-1"])
+per_step = (med(big["times"]["check-3000"]) - med(small["times"]["check-300"])) / 2700
+p(f"Fixed cost (start, engine questions, one shell, cleanup), from the one-step lesson: **{ms(ks1)}**.")
+p(f"Cost of each further step, from the 300- and 3000-step medians: **{per_step * 1000:.2f} ms**.")
+if has_cram:
+    p(f"Check / cram on 300 steps, median of the per-round ratios: **{paired(small, 'check-300', 'cram'):.2f}**"
+      + (f" (against the script the shim runs: **{paired(small, 'check-300', 'cram-direct'):.2f}**)." if "cram-direct" in small["times"] else "."))
 p(f"The 300-step check ends with `{read('p300.summary')}`.")
 p("")
+
+if env.get("LIVE") == "1":
+    live = rounds("live.json")
+    p("### With the live engine")
+    p("")
+    p(f"The same lessons with the `docker` on PATH (`{env['DOCKER_BIN']}`) against the engine on its default")
+    p(f"socket, holding the live-engine lock. The report's header line: `{read('live.header')}`. The")
+    p("docker commands below are the bookkeeping questions as separate processes, for comparison.")
+    p("")
+    table(live, cram_base if has_cram else None)
+    p(f"Fixed cost from the one-step lesson: **{ms(med(live['times']['check-1']))}**.")
+    if has_cram:
+        p(f"Check / cram on 300 steps, median of the per-round ratios: **{paired(live, 'check-300', 'cram'):.2f}**"
+          + (f" (against the script the shim runs: **{paired(live, 'check-300', 'cram-direct'):.2f}**)." if "cram-direct" in live["times"] else "."))
+    p(f"The 300-step check ends with `{read('live.summary')}`.")
+    p("")
 
 p("## 2. Matching at scale")
 p("")
@@ -115,11 +200,12 @@ p("## Commands")
 p("")
 p("```")
 p("benches/bench.sh                 # all parts; writes this file")
-p("benches/bench.sh --no-tutorial   # without an engine")
+p("benches/bench.sh --no-tutorial   # without part 3 (the tutorial)
+benches/bench.sh --no-engine     # nothing against the live engine")
 p("cargo bench --bench tutorial_script -- lessons > tutorial.sh   # part 3's baseline")
 p("cargo bench --bench matching     # part 2 alone")
-p("hyperfine -N --warmup 2 \\")
-p("  'knowing-scratch --docker benches/docker-stub check --lessons DIR' \\")
-p("  'bash steps.sh' 'cram -q steps.t'")
+p("python3 benches/alternate.py OUT.json ROUNDS WARMUP \\")
+p("  'check=knowing-scratch --docker benches/docker-stub check --lessons DIR' \\")
+p("  'bash=bash steps.sh' 'cram=cram -q steps.t'")
 p("```")
 print("\n".join(out))

@@ -71,7 +71,8 @@ pub fn run(plan: &Plan, targets: &[Target]) -> MatrixOutcome {
 
 fn run_one(plan: &Plan, target: &Target, index: usize) -> EngineOutcome {
     let name = target.label();
-    let engine = match engine::detect(&plan.docker, target) {
+    let needs = engine::Needs::of(plan.lessons.iter().map(|(l, _)| *l));
+    let engine = match engine::detect(&plan.docker, target, needs) {
         Ok(e) => e,
         Err(u) => {
             return EngineOutcome {

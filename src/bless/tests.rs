@@ -53,7 +53,7 @@ fn engine(client: &str, server: &str, builder: Builder) -> Engine {
         endpoint: String::new(),
         transport: Default::default(),
         target: Default::default(),
-        registry: false,
+        registry: Some(false),
         facts: Facts {
             client: v(client),
             server: v(server),

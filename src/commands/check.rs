@@ -8,6 +8,7 @@ use anyhow::Context;
 use crate::bless::{self, Change};
 use crate::color::Palette;
 use crate::commands::{client, connect, load_lessons, lock_engine, select};
+use crate::engine::Needs;
 use crate::error::{Error, Exit};
 use crate::exec;
 use crate::lesson::{Lesson, Step};
@@ -51,7 +52,7 @@ pub fn check(settings: &Settings, args: &CheckArgs) -> Result<Exit, Error> {
     if !args.engines.is_empty() {
         return check_matrix(settings, args, lessons.workdir.clone(), &plan);
     }
-    let engine = connect(settings)?;
+    let engine = connect(settings, Needs::of(plan.iter().map(|(l, _)| *l)))?;
     exec::install_signal_handlers().context("install the Ctrl-C handler")?;
     let _lock = lock_engine(settings, &engine)?;
     let runner = Runner::on_engine(&engine, lessons.workdir.clone());

@@ -4,7 +4,7 @@ use std::process::{Command, Stdio};
 
 use crate::color::Palette;
 use crate::commands::{connect, load_lessons};
-use crate::engine::{self, Engine};
+use crate::engine::{self, Engine, Needs};
 use crate::error::{Error, Exit};
 use crate::lesson::{Builder, Store};
 use crate::settings::Settings;
@@ -24,7 +24,7 @@ pub fn doctor(settings: &Settings) -> Result<Exit, Error> {
     let ok = |s: &str| p.pass(s);
     let bad = |s: &str| p.fail(s);
     let lessons = load_lessons(settings);
-    let engine = match connect(settings) {
+    let engine = match connect(settings, Needs::all()) {
         Ok(e) => e,
         Err(Error::Engine(u)) => {
             println!("{:<10} {} {}", "engine", bad("unreachable"), u);
@@ -80,7 +80,7 @@ pub fn doctor(settings: &Settings) -> Result<Exit, Error> {
     println!(
         "{:<10} {}",
         "registry",
-        if engine.registry {
+        if engine.registry == Some(true) {
             ok("Docker Hub reachable")
         } else {
             bad("Docker Hub unreachable: steps that need `registry` are skipped")
@@ -131,7 +131,7 @@ pub fn doctor(settings: &Settings) -> Result<Exit, Error> {
         .collect();
     for i in &images {
         if missing.contains(i) {
-            let how = if engine.registry {
+            let how = if engine.registry == Some(true) {
                 format!("missing: `docker pull {i}`")
             } else {
                 "missing, and the registry is unreachable: `tests/engine/setup.sh` builds an offline stand-in".into()

@@ -12,7 +12,7 @@ pub mod walk;
 use std::path::{Path, PathBuf};
 
 use crate::embedded;
-use crate::engine::{self, Engine};
+use crate::engine::{self, Engine, Needs};
 use crate::error::Error;
 use crate::lesson::{self, Lesson, LessonSet};
 use crate::settings::Settings;
@@ -80,10 +80,10 @@ pub fn client(settings: &Settings) -> Result<PathBuf, Error> {
     })
 }
 
-/// The docker client to use, and what it talks to.
-pub fn connect(settings: &Settings) -> Result<Engine, Error> {
+/// The docker client to use, and what it talks to (asking what `needs` says).
+pub fn connect(settings: &Settings, needs: Needs) -> Result<Engine, Error> {
     let docker = client(settings)?;
-    engine::detect(&docker, &crate::target::Target::default()).map_err(Error::Engine)
+    engine::detect(&docker, &crate::target::Target::default(), needs).map_err(Error::Engine)
 }
 
 /// Hold the engine for this run (see `lock`); waiting is said on stderr.

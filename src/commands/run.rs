@@ -7,6 +7,7 @@ use anyhow::Context;
 
 use crate::color::Palette;
 use crate::commands::{connect, load_lessons, lock_engine, select};
+use crate::engine::Needs;
 use crate::error::{Error, Exit};
 use crate::exec;
 use crate::lesson::{Choice, Lesson, Step};
@@ -101,7 +102,7 @@ pub fn run(settings: &Settings, args: &RunArgs) -> Result<Exit, Error> {
     let lessons = load_lessons(settings)?;
     let wanted = select(&lessons.set, &args.lessons)?;
     let plan = lessons.set.plan(&wanted, args.deps);
-    let engine = connect(settings)?;
+    let engine = connect(settings, Needs::of(plan.iter().map(|(l, _)| *l)))?;
     exec::install_signal_handlers().context("install the Ctrl-C handler")?;
     let _lock = lock_engine(settings, &engine)?;
     let runner = Runner::on_engine(&engine, lessons.workdir.clone());

@@ -12,6 +12,7 @@ use std::io::{IsTerminal, Write};
 use crate::color::Palette;
 use crate::commands::run::Live;
 use crate::commands::{connect, load_lessons, lock_engine, select};
+use crate::engine::Needs;
 use crate::error::{Error, Exit};
 use crate::exec;
 use crate::lesson::Lesson;
@@ -25,7 +26,7 @@ pub fn walk(settings: &Settings, args: &WalkArgs) -> Result<Exit, Error> {
     let names: Vec<String> = args.lesson.iter().cloned().collect();
     let wanted = select(&lessons.set, &names)?;
     let err = Palette::new(settings.color_stderr);
-    let engine = match connect(settings) {
+    let engine = match connect(settings, Needs::of(&lessons.set.lessons)) {
         Ok(engine) => Some(engine),
         Err(Error::Engine(unreachable)) => {
             eprintln!("{unreachable}");

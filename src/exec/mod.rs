@@ -52,6 +52,13 @@ pub trait Executor: Send {
     /// A flag that interrupts this executor's steps when set, as
     /// [`request_interrupt`] does for every executor.
     fn interrupt_flag(&self) -> Arc<AtomicBool>;
+
+    /// Whether a step may have made a container that carries the run's
+    /// label. Without one, the run's final listing of its containers is
+    /// skipped; an executor that cannot tell says `true`.
+    fn created_containers(&self) -> bool {
+        true
+    }
 }
 
 /// What a session needs to know about the world.

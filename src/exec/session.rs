@@ -69,6 +69,13 @@ impl Session {
         Arc::clone(&self.frame.interrupt)
     }
 
+    /// Whether a step of this session ran a command that creates containers:
+    /// the shim leaves `created` before handing over to the client, so
+    /// `false` means no container can carry this run's label from here.
+    pub fn created_containers(&self) -> bool {
+        self.frame.space.files().path("created").exists()
+    }
+
     /// End the shell (and anything still running in it).
     pub fn close(self) {}
 }
@@ -86,6 +93,10 @@ impl Executor for Session {
 
     fn interrupt_flag(&self) -> Arc<AtomicBool> {
         Session::interrupt_flag(self)
+    }
+
+    fn created_containers(&self) -> bool {
+        Session::created_containers(self)
     }
 }
 

@@ -305,6 +305,12 @@ impl Condition {
         }
         known
     }
+
+    /// Whether the condition tests the builder (which costs a question to
+    /// the buildx plugin to detect).
+    pub fn tests_builder(&self) -> bool {
+        self.tests.iter().any(|t| matches!(t, Test::Builder(..)))
+    }
 }
 
 #[cfg(test)]

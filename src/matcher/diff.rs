@@ -10,10 +10,9 @@
 
 use std::time::{Duration, Instant};
 
-use std::collections::HashMap;
+use similar::{Algorithm, ChangeTag, DiffOp, TextDiff};
 
-use similar::{capture_diff_slices_deadline, Algorithm, ChangeTag, DiffOp, TextDiff};
-
+use super::patience::{self, Numbers};
 use super::{DiffLine, DiffTag};
 
 /// Unchanged lines kept before and after each change.
@@ -49,19 +48,10 @@ pub(crate) fn diff<'a>(
     let deadline = Instant::now() + DEADLINE;
     // Lines as numbers, equal lines equal numbers: the diff then compares
     // integers, not strings, which is most of its work on long outputs.
-    let mut ids: HashMap<&str, u32> = HashMap::new();
-    let mut number = |text: &&'a str| {
-        let next = u32::try_from(ids.len()).unwrap_or(u32::MAX);
-        *ids.entry(*text).or_insert(next)
-    };
-    let documented_ids: Vec<u32> = documented.iter().map(&mut number).collect();
-    let real_ids: Vec<u32> = real.iter().map(&mut number).collect();
-    let ops = capture_diff_slices_deadline(
-        Algorithm::Patience,
-        &documented_ids,
-        &real_ids,
-        Some(deadline),
-    );
+    let mut numbers = Numbers::with_capacity(documented.len());
+    let documented_ids: Vec<u32> = documented.iter().map(|l| numbers.of(l)).collect();
+    let real_ids: Vec<u32> = real.iter().map(|l| numbers.of_other(l)).collect();
+    let ops = patience::diff(&documented_ids, &real_ids, numbers.count(), deadline);
     let mut blocks = Vec::new();
     let mut budget = MAX_CHANGED_LINES;
     let mut hidden = 0;

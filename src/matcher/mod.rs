@@ -30,6 +30,7 @@ mod line;
 mod markers;
 mod noise;
 mod normalize;
+mod patience;
 mod rules;
 mod sequence;
 

@@ -29,9 +29,10 @@ use std::collections::{HashMap, VecDeque};
 use std::ops::Range;
 use std::time::{Duration, Instant};
 
-use similar::{Algorithm, DiffOp};
+use similar::DiffOp;
 
 use super::line::{Ctx, Line, Mismatch};
+use super::patience::{self, Numbers};
 
 /// How far the walk looks ahead for the next matching pair of lines.
 const LOOKAHEAD: usize = 8;
@@ -169,24 +170,19 @@ pub(crate) fn align<'r>(
     notes: &mut Vec<String>,
 ) -> Vec<Item> {
     let ops = if doc.iter().any(|l| l.literal().is_some()) {
-        // Lines that need matching get a key no real line equals (real
-        // lines have no newline), so the patience diff leaves them to the
-        // walk.
-        let placeholders: Vec<String> = doc
+        // Lines that need matching get a number no real line has, so the
+        // patience diff leaves them to the walk.
+        let mut numbers = Numbers::with_capacity(doc.len());
+        let keys: Vec<u32> = doc
             .iter()
-            .enumerate()
-            .map(|(i, l)| match l.literal() {
-                Some(_) => String::new(),
-                None => format!("\n{i}"),
+            .map(|l| match l.literal() {
+                Some(text) => numbers.of(text),
+                None => numbers.fresh(),
             })
             .collect();
-        let keys: Vec<&str> = doc
-            .iter()
-            .zip(&placeholders)
-            .map(|(l, p)| l.literal().unwrap_or(p))
-            .collect();
-        let deadline = Some(Instant::now() + DIFF_DEADLINE);
-        similar::capture_diff_slices_deadline(Algorithm::Patience, &keys, real, deadline)
+        let reals: Vec<u32> = real.iter().map(|r| numbers.of_other(r)).collect();
+        let deadline = Instant::now() + DIFF_DEADLINE;
+        patience::diff(&keys, &reals, numbers.count(), deadline)
     } else {
         // Nothing to anchor on: one stretch for the walk.
         vec![DiffOp::Replace {

@@ -9,6 +9,7 @@
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::OnceLock;
 
 use crate::engine::{self, Engine};
@@ -30,6 +31,10 @@ pub trait Backend: Sync {
     /// run made); called once, before the first lesson. `images`: some step
     /// may leave an image dangling (see [`super::may_untag_images`]).
     fn begin(&self, _images: bool) {}
+
+    /// An executor of this backend may have made a container with the
+    /// run's label (see [`Executor::created_containers`]).
+    fn note_created(&self) {}
 
     /// Remove what the run created; called once, after the last lesson.
     fn cleanup(&self) -> Cleaned {
@@ -54,6 +59,9 @@ pub struct OnEngine<'a> {
     /// The engine's dangling images before the run; `None` when the engine
     /// could not list them, and then no image is removed.
     dangling_before: OnceLock<Option<BTreeSet<String>>>,
+    /// Whether some lesson ran `docker run` or `create`: without one no
+    /// container carries the run's label, and the final listing is skipped.
+    created: AtomicBool,
 }
 
 impl<'a> OnEngine<'a> {
@@ -63,6 +71,7 @@ impl<'a> OnEngine<'a> {
             workdir,
             run_id,
             dangling_before: OnceLock::new(),
+            created: AtomicBool::new(false),
         }
     }
 }
@@ -82,9 +91,13 @@ impl Backend for OnEngine<'_> {
     }
 
     fn engine_answers(&self) -> Result<(), String> {
-        engine::detect(&self.engine.docker, &self.engine.target)
-            .map(drop)
-            .map_err(|gone| gone.detail)
+        engine::detect(
+            &self.engine.docker,
+            &self.engine.target,
+            engine::Needs::default(),
+        )
+        .map(drop)
+        .map_err(|gone| gone.detail)
     }
 
     fn begin(&self, images: bool) {
@@ -94,10 +107,18 @@ impl Backend for OnEngine<'_> {
         let _ = self.dangling_before.set(before);
     }
 
+    fn note_created(&self) {
+        self.created.store(true, Ordering::SeqCst);
+    }
+
     /// Containers first: an image a removed container used can go too.
     fn cleanup(&self) -> Cleaned {
         let env = self.engine.target.env();
-        let containers = exec::cleanup(&self.engine.docker, &env, &self.run_id).unwrap_or_default();
+        let containers = if self.created.load(Ordering::SeqCst) {
+            exec::cleanup(&self.engine.docker, &env, &self.run_id).unwrap_or_default()
+        } else {
+            Vec::new()
+        };
         let images = match self.dangling_before.get() {
             Some(Some(before)) => exec::remove_new_dangling(&self.engine.docker, &env, before).0,
             _ => Vec::new(),

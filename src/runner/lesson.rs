@@ -78,6 +78,9 @@ impl Runner<'_> {
                     let so = run.step(executor.as_mut(), i, step);
                     lo.steps.push(so);
                 }
+                if executor.created_containers() {
+                    self.backend.note_created();
+                }
             }
             Err(e) => {
                 let message = format!("{e:#}");

@@ -190,7 +190,7 @@ fn engine(client: &str) -> Engine {
         endpoint: "test".into(),
         transport: Default::default(),
         target: Default::default(),
-        registry: false,
+        registry: Some(false),
         facts: Facts {
             client: Version::parse_loose(client),
             ..Facts::default()

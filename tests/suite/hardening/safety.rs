@@ -10,7 +10,7 @@ use std::time::{Duration, SystemTime};
 
 use support::engine::Engine;
 use support::lab::{ks, real_docker, run, spawn, Lab};
-use support::text::{assert_text, normalize, HEADER};
+use support::text::{assert_text, normalize, HEADER_LIVE};
 
 /// Removes the named containers when dropped, so a failing test leaves
 /// nothing behind.
@@ -99,7 +99,7 @@ fn cleanup_removes_the_runs_containers_and_nothing_else() {
     assert_text(
         "stdout",
         &format!(
-            "{HEADER}own · Own\n\
+            "{HEADER_LIVE}own · Own\n\
          \x20 ok Start a container N.NNs\n\
          \x20 ok Let another process start one N.NNs\n\
          \x20 ok Finish N.NNs\n\

@@ -10,8 +10,12 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
-use crate::lesson::{Builder, Facts, Store, Version};
+use crate::lesson::{Builder, Facts, Lesson, Store, Version};
 use crate::target::{Target, Transport};
+
+mod api;
+mod gobuild;
+mod plugins;
 
 /// How long the first question to the engine may take: an absent engine must
 /// be reported within two seconds.
@@ -25,6 +29,10 @@ pub struct Engine {
     pub server: String,
     pub runc: Option<String>,
     pub containerd: Option<String>,
+    /// The buildx plugin's version. `None` when there is no plugin, or when
+    /// it was not asked: its version can cost a program run, so it is asked
+    /// only when a variant tests the builder (and by `doctor`), unless the
+    /// plugin's build info tells it for free.
     pub buildx: Option<String>,
     pub builder: Builder,
     /// The image store, when the engine said (`None`: it did not answer `docker info`).
@@ -32,7 +40,10 @@ pub struct Engine {
     pub endpoint: String,
     /// How the client reaches the engine (`local`, `tcp`, `ssh`).
     pub transport: Transport,
-    pub registry: bool,
+    /// Whether Docker Hub answers; `None` when not asked, because no step of
+    /// the run requires `registry` (the probe costs a DNS lookup and a
+    /// connection, up to two seconds offline).
+    pub registry: Option<bool>,
     #[serde(skip)]
     pub facts: Facts,
     /// The engine as named; every docker process of the run gets its environment.
@@ -49,7 +60,10 @@ impl Engine {
             None => String::new(),
         };
         let builder = match self.builder {
-            Builder::Buildx => format!(" with buildx {}", self.buildx.as_deref().unwrap_or("?")),
+            Builder::Buildx => match &self.buildx {
+                Some(version) => format!(" with buildx {version}"),
+                None => " with buildx".to_string(),
+            },
             Builder::Builtin => " with built-in BuildKit".to_string(),
             Builder::Legacy => " with the legacy builder".to_string(),
         };
@@ -156,6 +170,51 @@ fn json_str(v: &serde_json::Value, path: &[&str]) -> Option<String> {
     cur.as_str().map(str::to_string)
 }
 
+/// What a run asks beyond the versions and the image store, which cost
+/// little. The buildx plugin's version can cost a program run (about 50 ms
+/// through the client), and Docker Hub's reachability a DNS lookup and a
+/// connection, so each is asked only when a lesson needs it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Needs {
+    /// A variant tests the builder.
+    pub builder: bool,
+    /// A step requires `registry`.
+    pub registry: bool,
+}
+
+impl Needs {
+    /// Everything (`doctor`).
+    pub fn all() -> Needs {
+        Needs {
+            builder: true,
+            registry: true,
+        }
+    }
+
+    /// What the steps of `lessons` need.
+    pub fn of<'a>(lessons: impl IntoIterator<Item = &'a Lesson>) -> Needs {
+        let mut needs = Needs::default();
+        for step in lessons.into_iter().flat_map(|l| &l.steps) {
+            needs.builder |= step.variants.iter().any(|v| v.when.tests_builder());
+            needs.registry |= step.requires.iter().any(|r| r == "registry");
+        }
+        needs
+    }
+}
+
+/// What the client and the engine said about themselves, before the facts
+/// are drawn from it.
+struct Answers {
+    client: String,
+    server: String,
+    /// The engine's `Components` list (`runc`, `containerd`, ...).
+    components: serde_json::Value,
+    buildx: Option<String>,
+    /// Whether the buildx plugin is there even when its version was not asked.
+    buildx_present: bool,
+    store: Option<Store>,
+}
+
 /// A docker client process aimed at `target`.
 pub fn client_command(docker: &Path, target: &Target) -> Command {
     let mut cmd = Command::new(docker);
@@ -164,41 +223,27 @@ pub fn client_command(docker: &Path, target: &Target) -> Command {
 }
 
 /// Ask the client and engine what they are.
-pub fn detect(docker: &Path, target: &Target) -> Result<Engine, Unreachable> {
+pub fn detect(docker: &Path, target: &Target, needs: Needs) -> Result<Engine, Unreachable> {
     let endpoint = target.endpoint();
-    let answer = run_with_deadline(
-        client_command(docker, target).args(["version", "--format", "{{json .}}"]),
-        PING_DEADLINE,
-    );
-    let Some((ok, out, err)) = answer else {
-        return Err(Unreachable {
-            endpoint,
-            detail: format!(
-                "`{} version` did not answer within {:.1}s",
-                docker.display(),
-                PING_DEADLINE.as_secs_f64()
-            ),
-            client: None,
-        });
+    // The socket shortcut reads the environment as the client would; an
+    // engine named with `--engine` is asked through the client.
+    let direct = (*target == Target::default())
+        .then(|| ask_directly(docker, needs))
+        .flatten();
+    let answers = match direct {
+        Some(answers) => answers,
+        None => ask_client(docker, target, &endpoint)?,
     };
-    let json: serde_json::Value = serde_json::from_str(out.trim()).unwrap_or_default();
-    let client = json_str(&json, &["Client", "Version"]);
-    let server = json_str(&json, &["Server", "Version"]);
-    let (true, Some(client), Some(server)) = (ok, client.clone(), server) else {
-        let detail = err
-            .lines()
-            .find(|l| !l.trim().is_empty())
-            .unwrap_or("")
-            .trim()
-            .to_string();
-        return Err(Unreachable {
-            endpoint,
-            detail,
-            client,
-        });
-    };
+    let Answers {
+        client,
+        server,
+        components,
+        buildx,
+        buildx_present,
+        store,
+    } = answers;
     let component = |name: &str| {
-        json.pointer("/Server/Components")?
+        components
             .as_array()?
             .iter()
             .find(|c| c.get("Name").and_then(|n| n.as_str()) == Some(name))
@@ -211,11 +256,10 @@ pub fn detect(docker: &Path, target: &Target) -> Result<Engine, Unreachable> {
     let buildkit_off = matches!(buildkit_env.as_deref(), Some("0" | "false"));
     let buildkit_on = matches!(buildkit_env.as_deref(), Some("1" | "true"));
     let modern = client_v.as_ref().is_some_and(|v| *v >= Version(vec![23]));
-    let buildx = buildx_version(docker, target);
     let builder = if buildkit_off {
         Builder::Legacy
     } else if modern {
-        if buildx.is_some() {
+        if buildx_present {
             Builder::Buildx
         } else {
             Builder::Legacy
@@ -225,8 +269,6 @@ pub fn detect(docker: &Path, target: &Target) -> Result<Engine, Unreachable> {
     } else {
         Builder::Legacy
     };
-    // Asked only once the engine answered, so an absent engine costs one call.
-    let store = image_store(docker, target);
     let facts = Facts {
         client: client_v,
         server: Version::parse_loose(&server),
@@ -245,7 +287,7 @@ pub fn detect(docker: &Path, target: &Target) -> Result<Engine, Unreachable> {
         store,
         endpoint,
         transport: target.transport(docker),
-        registry: registry_reachable(),
+        registry: needs.registry.then(registry_reachable),
         facts,
         target: target.clone(),
     })
@@ -279,6 +321,107 @@ fn store_from_driver_status(status: &[Vec<String>]) -> Store {
     }
 }
 
+/// The answers without running the client: its version from its build
+/// info, the engine's from its socket, the plugin from the folders the
+/// client looks in. `None` wherever that is not certain to give what the
+/// client would say (another program than the docker CLI, a remote engine).
+fn ask_directly(docker: &Path, needs: Needs) -> Option<Answers> {
+    let info = gobuild::BuildInfo::read(docker)?;
+    if info.path() != Some("github.com/docker/cli/cmd/docker") {
+        return None;
+    }
+    let client = info.ldflag("github.com/docker/cli/cli/version.Version")?;
+    let socket = api::local_socket()?;
+    // Both questions at once: the engine takes longer over `/info`.
+    let info = {
+        let socket = socket.clone();
+        std::thread::spawn(move || api::get(&socket, "/info", PING_DEADLINE))
+    };
+    let version = api::get(&socket, "/version", PING_DEADLINE)?;
+    let server = json_str(&version, &["Version"])?;
+    let info = info.join().ok()??;
+    let status: Vec<Vec<String>> =
+        serde_json::from_value(info.get("DriverStatus")?.clone()).ok()?;
+    let store = Some(store_from_driver_status(&status));
+    let (buildx, buildx_present) = match plugins::find("buildx") {
+        plugins::Found::Unknown => {
+            let buildx = buildx_version(docker, &Target::default());
+            let present = buildx.is_some();
+            (buildx, present)
+        }
+        plugins::Found::Absent => (None, false),
+        plugins::Found::At(plugin) => {
+            match plugins::version(&plugin, "github.com/docker/buildx/version.Version") {
+                Some(v) => (Some(v), true),
+                None if needs.builder => {
+                    let v = plugins::metadata_version(&plugin);
+                    let present = v.is_some();
+                    (v, present)
+                }
+                None => (None, true),
+            }
+        }
+    };
+    Some(Answers {
+        client: client.to_string(),
+        server,
+        components: version.get("Components").cloned().unwrap_or_default(),
+        buildx,
+        buildx_present,
+        store,
+    })
+}
+
+/// The answers from `docker version` and `docker buildx version`.
+fn ask_client(docker: &Path, target: &Target, endpoint: &str) -> Result<Answers, Unreachable> {
+    let answer = run_with_deadline(
+        client_command(docker, target).args(["version", "--format", "{{json .}}"]),
+        PING_DEADLINE,
+    );
+    let Some((ok, out, err)) = answer else {
+        return Err(Unreachable {
+            endpoint: endpoint.to_string(),
+            detail: format!(
+                "`{} version` did not answer within {:.1}s",
+                docker.display(),
+                PING_DEADLINE.as_secs_f64()
+            ),
+            client: None,
+        });
+    };
+    let json: serde_json::Value = serde_json::from_str(out.trim()).unwrap_or_default();
+    let client = json_str(&json, &["Client", "Version"]);
+    let server = json_str(&json, &["Server", "Version"]);
+    let (true, Some(client), Some(server)) = (ok, client.clone(), server) else {
+        let detail = err
+            .lines()
+            .find(|l| !l.trim().is_empty())
+            .unwrap_or("")
+            .trim()
+            .to_string();
+        return Err(Unreachable {
+            endpoint: endpoint.to_string(),
+            detail,
+            client,
+        });
+    };
+    let buildx = buildx_version(docker, target);
+    // Asked only once the engine answered, so an absent engine costs one call.
+    let store = image_store(docker, target);
+    Ok(Answers {
+        client,
+        server,
+        components: json
+            .pointer("/Server/Components")
+            .cloned()
+            .unwrap_or_default(),
+        buildx_present: buildx.is_some(),
+        buildx,
+        store,
+    })
+}
+
+/// The buildx plugin's version, through the client.
 fn buildx_version(docker: &Path, target: &Target) -> Option<String> {
     let (ok, out, _) = run_with_deadline(
         client_command(docker, target).args(["buildx", "version"]),
@@ -327,7 +470,7 @@ pub fn missing_requirements(requires: &[String], engine: &Engine) -> Option<Stri
 /// Whether a step requirement is met: `registry`, or a tool on PATH.
 pub fn requirement_missing(req: &str, engine: &Engine) -> Option<String> {
     match req {
-        "registry" if !engine.registry => {
+        "registry" if engine.registry != Some(true) => {
             Some("needs `registry`: Docker Hub is not reachable".to_string())
         }
         "registry" => None,

@@ -1,0 +1,390 @@
+//! A patience diff over lines turned into numbers, for long outputs.
+//!
+//! Both the alignment (`sequence`) and the diff (`diff`) compare a documented
+//! text with a real one of up to hundreds of thousands of lines. Profiling
+//! 100k lines with one change showed most of their time in hashing: `similar`
+//! finds the lines unique to each side with a SipHash map, once per diff, on
+//! strings. Here each line is hashed once, with a fast hash, into a dense
+//! number (the second side's lines are only looked up: a line the first
+//! side lacks just needs a number of its own); the unique lines are then counted in plain arrays, and the anchors
+//! are the longest run of lines unique on both sides that keeps its order
+//! (patience sorting, `O(n log n)`). Between anchors, Myers' diff (from
+//! `similar`, with the caller's deadline) handles the rest, as `similar`'s
+//! own patience diff does.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+use std::time::Instant;
+
+use similar::{Algorithm, DiffOp};
+
+/// A fast, non-cryptographic hash (the Fx hash of rustc): lines come from
+/// the documentation and the command's output, not from an adversary who
+/// could aim for collisions, and a collision costs only time.
+#[derive(Default)]
+pub(crate) struct FxHasher(u64);
+
+const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+
+impl FxHasher {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(SEED);
+    }
+}
+
+impl Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            self.add(u64::from_le_bytes(chunk.try_into().expect("8 bytes")));
+        }
+        let mut last = [0u8; 8];
+        let rest = chunks.remainder();
+        last[..rest.len()].copy_from_slice(rest);
+        self.add(u64::from_le_bytes(last) ^ rest.len() as u64);
+    }
+
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// Lines as dense numbers: equal lines get equal numbers.
+#[derive(Default)]
+pub(crate) struct Numbers<'a> {
+    ids: HashMap<&'a str, u32, BuildHasherDefault<FxHasher>>,
+    next: u32,
+}
+
+impl<'a> Numbers<'a> {
+    /// Room for `lines` different lines without growing.
+    pub fn with_capacity(lines: usize) -> Numbers<'a> {
+        Numbers {
+            ids: HashMap::with_capacity_and_hasher(lines, BuildHasherDefault::default()),
+            next: 0,
+        }
+    }
+
+    /// The number of `line` if it has one, else a fresh one: for the lines
+    /// of the other side, which only need to equal the lines numbered so far.
+    pub fn of_other(&mut self, line: &str) -> u32 {
+        match self.ids.get(line) {
+            Some(&id) => id,
+            None => self.fresh(),
+        }
+    }
+
+    /// The number of `line`.
+    pub fn of(&mut self, line: &'a str) -> u32 {
+        let next = self.next;
+        let id = *self.ids.entry(line).or_insert(next);
+        if id == next {
+            self.next += 1;
+        }
+        id
+    }
+
+    /// A number no line has, nor will have.
+    pub fn fresh(&mut self) -> u32 {
+        self.next += 1;
+        self.next - 1
+    }
+
+    /// How many numbers were handed out.
+    pub fn count(&self) -> usize {
+        self.next as usize
+    }
+}
+
+/// The diff of `old` and `new` (numbers below `count`), as `similar`'s
+/// patience diff shapes it: `Equal` runs and the changes between them.
+pub(crate) fn diff(old: &[u32], new: &[u32], count: usize, deadline: Instant) -> Vec<DiffOp> {
+    let mut ops = Vec::new();
+    let (mut i, mut j) = (0, 0);
+    for (a, b) in anchors(old, new, count) {
+        let run = equal_run(&old[i..a], &new[j..b]);
+        if run > 0 {
+            ops.push(DiffOp::Equal {
+                old_index: i,
+                new_index: j,
+                len: run,
+            });
+        }
+        gap(old, new, i + run..a, j + run..b, deadline, &mut ops);
+        (i, j) = (a, b);
+    }
+    gap(old, new, i..old.len(), j..new.len(), deadline, &mut ops);
+    merge(ops)
+}
+
+/// Lines unique on both sides, paired, in the longest order both keep.
+fn anchors(old: &[u32], new: &[u32], count: usize) -> Vec<(usize, usize)> {
+    // 0: absent, 1: once, 2: more often.
+    let mut seen_old = vec![0u8; count];
+    let mut seen_new = vec![0u8; count];
+    let mut at_new = vec![0u32; count];
+    for &id in old {
+        let s = &mut seen_old[id as usize];
+        *s = (*s + 1).min(2);
+    }
+    for (j, &id) in new.iter().enumerate() {
+        let s = &mut seen_new[id as usize];
+        *s = (*s + 1).min(2);
+        at_new[id as usize] = u32::try_from(j).unwrap_or(u32::MAX);
+    }
+    let pairs: Vec<(usize, usize)> = old
+        .iter()
+        .enumerate()
+        .filter(|&(_, &id)| seen_old[id as usize] == 1 && seen_new[id as usize] == 1)
+        .map(|(i, &id)| (i, at_new[id as usize] as usize))
+        .collect();
+    longest_increasing(&pairs)
+}
+
+/// The longest subsequence of `pairs` (increasing in the first) whose
+/// second values increase too; the earliest such when several are as long.
+fn longest_increasing(pairs: &[(usize, usize)]) -> Vec<(usize, usize)> {
+    // tails[k]: index in `pairs` of the smallest end of a run of length k + 1.
+    let mut tails: Vec<usize> = Vec::new();
+    let mut before: Vec<usize> = vec![usize::MAX; pairs.len()];
+    for (k, &(_, b)) in pairs.iter().enumerate() {
+        let len = tails.partition_point(|&t| pairs[t].1 < b);
+        if len > 0 {
+            before[k] = tails[len - 1];
+        }
+        if len == tails.len() {
+            tails.push(k);
+        } else {
+            tails[len] = k;
+        }
+    }
+    let mut out = Vec::with_capacity(tails.len());
+    let mut k = tails.last().copied().unwrap_or(usize::MAX);
+    while k != usize::MAX {
+        out.push(pairs[k]);
+        k = before[k];
+    }
+    out.reverse();
+    out
+}
+
+fn equal_run(old: &[u32], new: &[u32]) -> usize {
+    old.iter().zip(new).take_while(|(a, b)| a == b).count()
+}
+
+/// Myers' diff of one stretch between anchors, appended to `ops`.
+fn gap(
+    old: &[u32],
+    new: &[u32],
+    olds: std::ops::Range<usize>,
+    news: std::ops::Range<usize>,
+    deadline: Instant,
+    ops: &mut Vec<DiffOp>,
+) {
+    if olds.is_empty() && news.is_empty() {
+        return;
+    }
+    let (o, n) = (olds.start, news.start);
+    let found = similar::capture_diff_slices_deadline(
+        Algorithm::Myers,
+        &old[olds],
+        &new[news],
+        Some(deadline),
+    );
+    ops.extend(found.into_iter().map(|op| shift(op, o, n)));
+}
+
+fn shift(op: DiffOp, o: usize, n: usize) -> DiffOp {
+    match op {
+        DiffOp::Equal {
+            old_index,
+            new_index,
+            len,
+        } => DiffOp::Equal {
+            old_index: old_index + o,
+            new_index: new_index + n,
+            len,
+        },
+        DiffOp::Delete {
+            old_index,
+            old_len,
+            new_index,
+        } => DiffOp::Delete {
+            old_index: old_index + o,
+            old_len,
+            new_index: new_index + n,
+        },
+        DiffOp::Insert {
+            old_index,
+            new_index,
+            new_len,
+        } => DiffOp::Insert {
+            old_index: old_index + o,
+            new_index: new_index + n,
+            new_len,
+        },
+        DiffOp::Replace {
+            old_index,
+            old_len,
+            new_index,
+            new_len,
+        } => DiffOp::Replace {
+            old_index: old_index + o,
+            old_len,
+            new_index: new_index + n,
+            new_len,
+        },
+    }
+}
+
+/// Joins neighbouring `Equal` runs, and neighbouring changes into one
+/// delete, insert or replace, as `similar` reports them.
+fn merge(ops: Vec<DiffOp>) -> Vec<DiffOp> {
+    let mut out: Vec<DiffOp> = Vec::with_capacity(ops.len());
+    for op in ops {
+        let (tag, old, new) = op.as_tag_tuple();
+        let joined = match out.last() {
+            Some(last) => {
+                let (last_tag, last_old, last_new) = last.as_tag_tuple();
+                let both_equal =
+                    tag == similar::DiffTag::Equal && last_tag == similar::DiffTag::Equal;
+                let both_changes =
+                    tag != similar::DiffTag::Equal && last_tag != similar::DiffTag::Equal;
+                (both_equal || both_changes)
+                    .then(|| change(last_old.start..old.end, last_new.start..new.end, both_equal))
+            }
+            None => None,
+        };
+        match joined {
+            Some(op) => *out.last_mut().expect("a last op") = op,
+            None => out.push(op),
+        }
+    }
+    out
+}
+
+fn change(old: std::ops::Range<usize>, new: std::ops::Range<usize>, equal: bool) -> DiffOp {
+    match (equal, old.is_empty(), new.is_empty()) {
+        (true, _, _) => DiffOp::Equal {
+            old_index: old.start,
+            new_index: new.start,
+            len: old.len(),
+        },
+        (false, false, true) => DiffOp::Delete {
+            old_index: old.start,
+            old_len: old.len(),
+            new_index: new.start,
+        },
+        (false, true, false) => DiffOp::Insert {
+            old_index: old.start,
+            new_index: new.start,
+            new_len: new.len(),
+        },
+        _ => DiffOp::Replace {
+            old_index: old.start,
+            old_len: old.len(),
+            new_index: new.start,
+            new_len: new.len(),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    fn numbers<'a>(n: &mut Numbers<'a>, lines: &[&'a str]) -> Vec<u32> {
+        lines.iter().map(|l| n.of(l)).collect()
+    }
+
+    fn ours(old: &[&str], new: &[&str]) -> Vec<DiffOp> {
+        let mut n = Numbers::default();
+        let a = numbers(&mut n, old);
+        let b: Vec<u32> = new.iter().map(|l| n.of_other(l)).collect();
+        let ops = diff(&a, &b, n.count(), Instant::now() + Duration::from_secs(10));
+        // The operations cover both sides in order, and equal runs are equal.
+        let (mut i, mut j) = (0, 0);
+        for op in &ops {
+            let (tag, olds, news) = op.as_tag_tuple();
+            assert_eq!((olds.start, news.start), (i, j), "{ops:?}");
+            if tag == similar::DiffTag::Equal {
+                assert_eq!(old[olds.clone()], new[news.clone()]);
+            }
+            (i, j) = (olds.end, news.end);
+        }
+        assert_eq!((i, j), (old.len(), new.len()), "{ops:?}");
+        ops
+    }
+
+    /// Where the unique lines leave no choice, the same operations as
+    /// `similar`'s patience diff.
+    fn same_as_similar(old: &[&str], new: &[&str]) {
+        let theirs = similar::capture_diff_slices(Algorithm::Patience, old, new);
+        assert_eq!(ours(old, new), theirs, "{old:?} -> {new:?}");
+    }
+
+    #[test]
+    fn equal_lines_equal_numbers() {
+        let mut n = Numbers::default();
+        assert_eq!(numbers(&mut n, &["a", "b", "a", ""]), vec![0, 1, 0, 2]);
+        assert_eq!(n.fresh(), 3);
+        assert_eq!(n.of("c"), 4);
+        assert_eq!(n.count(), 5);
+        // The other side's lines: known ones keep their number, others get
+        // one each, even when they repeat.
+        assert_eq!(n.of_other("b"), 1);
+        assert_eq!(n.of_other("z"), 5);
+        assert_eq!(n.of_other("z"), 6);
+        assert_eq!(n.count(), 7);
+    }
+
+    #[test]
+    fn diffs_as_similar_does() {
+        same_as_similar(&["a", "b", "c"], &["a", "b", "c"]);
+        same_as_similar(&["a", "b", "c"], &["a", "x", "c"]);
+        same_as_similar(&["a", "b", "c", "d"], &["a", "c", "d", "e"]);
+        same_as_similar(&[], &["a"]);
+        same_as_similar(&["a"], &[]);
+        same_as_similar(&["", "a", "", "b", "c", ""], &["", "a", "", "", "c", "d"]);
+        let old: Vec<String> = (0..500).map(|i| format!("line {i}")).collect();
+        let mut new = old.clone();
+        new[100] = "changed".into();
+        new.remove(300);
+        new.insert(400, "added".into());
+        let old: Vec<&str> = old.iter().map(String::as_str).collect();
+        let new: Vec<&str> = new.iter().map(String::as_str).collect();
+        same_as_similar(&old, &new);
+        // Two anchors that cross: either may stay, and a valid diff results.
+        let crossed = ours(&["x", "a", "x", "b", "x"], &["b", "x", "a", "x"]);
+        assert_eq!(
+            crossed
+                .iter()
+                .filter(|op| op.tag() == similar::DiffTag::Equal)
+                .count(),
+            1
+        );
+        let old: Vec<String> = (0..200).map(|i| format!("line {}", i % 37)).collect();
+        let new: Vec<String> = (0..210).map(|i| format!("line {}", (i * 7) % 41)).collect();
+        let old: Vec<&str> = old.iter().map(String::as_str).collect();
+        let new: Vec<&str> = new.iter().map(String::as_str).collect();
+        ours(&old, &new);
+    }
+
+    #[test]
+    fn anchors_keep_their_order() {
+        assert_eq!(
+            longest_increasing(&[(0, 5), (1, 1), (2, 2), (3, 0), (4, 3)]),
+            vec![(1, 1), (2, 2), (4, 3)]
+        );
+        assert_eq!(longest_increasing(&[]), vec![]);
+    }
+}
