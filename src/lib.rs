@@ -22,6 +22,7 @@ pub mod render;
 pub mod report;
 pub mod runner;
 pub mod settings;
+pub mod suggest;
 pub mod walk;
 pub mod yaml_text;
 
@@ -36,35 +37,20 @@ use crate::settings::{Action, Settings};
 pub fn run(settings: &Settings) -> Result<Exit, Error> {
     match &settings.action {
         Action::List => commands::list::list(settings),
-        Action::Run { lessons, deps } => commands::run::run(settings, lessons, *deps),
-        Action::Check {
-            lessons,
-            deps,
-            format,
-            report,
-            bless,
-        } => commands::check::check(
-            settings,
-            &commands::check::CheckArgs {
-                lessons,
-                deps: *deps,
-                format: *format,
-                report: report.as_deref(),
-                bless: *bless,
-            },
-        ),
+        Action::Run(args) => commands::run::run(settings, args),
+        Action::Check(args) => commands::check::check(settings, args),
         Action::Doctor => commands::doctor::doctor(settings),
-        Action::Walk { lesson } => commands::walk::walk(settings, lesson.as_deref()),
-        Action::Render { check, readme } => commands::render::render(settings, *check, readme),
-        Action::Import { file, out } => commands::import::import(file, out.as_deref()),
-        Action::Completions(shell) => commands::completions::completions(*shell),
+        Action::Walk(args) => commands::walk::walk(settings, args),
+        Action::Render(args) => commands::render::render(settings, args),
+        Action::Import(args) => commands::import::import(args),
+        Action::Completions { shell } => commands::completions::completions(*shell),
         Action::Man => commands::completions::man(),
     }
 }
 
 /// The binary's entry point: parse, run, print any error once, map to an exit code.
 pub fn main_entry() -> ExitCode {
-    let settings = Settings::from_cli(cli::Cli::parse());
+    let settings = cli::Cli::parse().into_settings();
     match run(&settings) {
         Ok(exit) => ExitCode::from(exit as u8),
         Err(e) => {

@@ -1,12 +1,12 @@
 //! `knowing-scratch import FILE.md [--out DIR]`: turn a Markdown tutorial into
 //! lesson files, printed as YAML documents or written as `NN-<id>.yaml`.
 
-use std::path::Path;
-
 use crate::error::{Error, Exit};
 use crate::import;
+use crate::settings::ImportArgs;
 
-pub fn import(file: &Path, out: Option<&Path>) -> Result<Exit, Error> {
+pub fn import(args: &ImportArgs) -> Result<Exit, Error> {
+    let file = args.file.as_path();
     let markdown = std::fs::read_to_string(file).map_err(|e| {
         Error::Usage(format!(
             "cannot read the tutorial `{}`: {e}",
@@ -39,7 +39,7 @@ pub fn import(file: &Path, out: Option<&Path>) -> Result<Exit, Error> {
         })?;
         docs.push(yaml);
     }
-    let Some(dir) = out else {
+    let Some(dir) = args.out.as_deref() else {
         print!("{}", docs.join("---\n"));
         return Ok(Exit::Ok);
     };

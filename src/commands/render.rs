@@ -1,15 +1,14 @@
 //! `knowing-scratch render [--check]`: write the lessons into README.md, or
 //! tell (with a diff, exit 1) that the README no longer matches them.
 
-use std::path::Path;
-
 use crate::color::Palette;
 use crate::commands::load_lessons;
 use crate::error::{Error, Exit};
 use crate::render;
-use crate::settings::Settings;
+use crate::settings::{RenderArgs, Settings};
 
-pub fn render(settings: &Settings, check: bool, readme: &Path) -> Result<Exit, Error> {
+pub fn render(settings: &Settings, args: &RenderArgs) -> Result<Exit, Error> {
+    let readme = args.readme.as_path();
     let lessons = load_lessons(settings)?;
     let old = std::fs::read_to_string(readme).map_err(|e| {
         Error::Usage(format!(
@@ -21,7 +20,7 @@ pub fn render(settings: &Settings, check: bool, readme: &Path) -> Result<Exit, E
     let new = render::splice(&old, &body)
         .map_err(|e| Error::Usage(format!("`{}` {e}", readme.display())))?;
     let name = readme.display().to_string();
-    if check {
+    if args.check {
         if new == old {
             eprintln!("`{name}` is up to date with the lessons");
             return Ok(Exit::Ok);

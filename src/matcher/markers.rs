@@ -19,6 +19,7 @@ use regex::Regex;
 
 use super::rules;
 use super::PatternError;
+use crate::suggest::edit_distance;
 
 /// A piece of one documented line.
 #[derive(Debug, Clone, PartialEq)]
@@ -276,20 +277,6 @@ fn closest_kind(kind: &str) -> Option<&'static str> {
         .map(|(_, name)| name)
 }
 
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut previous: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut current = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let substitute = previous[j] + usize::from(ca != *cb);
-            current.push(substitute.min(previous[j + 1] + 1).min(current[j] + 1));
-        }
-        previous = current;
-    }
-    previous[b.len()]
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -448,12 +435,5 @@ mod tests {
             err("x {{...}}"),
             (3, "`{{...}}` must be alone on its line".into())
         );
-    }
-
-    #[test]
-    fn edit_distances() {
-        assert_eq!(edit_distance("hexx", "hex64"), 2);
-        assert_eq!(edit_distance("", "int"), 3);
-        assert_eq!(edit_distance("clock", "clock"), 0);
     }
 }
