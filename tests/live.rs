@@ -1,18 +1,31 @@
-//! End to end against the real Docker engine that `tests/engine/setup.sh`
-//! starts: the built binary checks every lesson with both clients the
-//! lessons were recorded with, and catches drift made on purpose by wrapper
-//! clients (`tests/engine/wrappers/`).
+//! End to end against the real Docker engines that `tests/engine/setup.sh`
+//! starts: the built binary checks every lesson on each engine of the matrix
+//! with two clients, and catches drift made on purpose by wrapper clients
+//! (`tests/engine/wrappers/`) on the default engine and on Engine 28.5 with
+//! the containerd image store.
+//!
+//! The matrix: the default engine (20.10, or whatever `DOCKER_HOST` or
+//! `DOCKER_CONTEXT` name) with client 20.10 (built-in BuildKit) and client
+//! 28.2 (buildx 0.13); the contexts `ks-28.5` (classic store) and
+//! `ks-28.5-containerd` (containerd store), each with client 28.5 (buildx
+//! 0.29) and client 28.2. The tests reach a context's engine through its
+//! address (`DOCKER_HOST`), not `DOCKER_CONTEXT`: buildx names its default
+//! builder after the current context, and the lessons show the name
+//! `default`, as readers see it.
 //!
 //! These tests fail, not skip, when no engine answers: a green run must mean
 //! the lessons were really replayed. The clients' paths are facts of the
 //! machine, so environment variables can name others:
 //! `KNOWING_SCRATCH_E2E_CLIENT_OLD` (default `/usr/bin/docker`, 20.10 with
-//! its built-in BuildKit) and `KNOWING_SCRATCH_E2E_CLIENT_NEW` (default
-//! `/usr/local/bin/docker`, 28 with the buildx plugin).
+//! its built-in BuildKit), `KNOWING_SCRATCH_E2E_CLIENT_NEW` (default
+//! `/usr/local/bin/docker`, 28.2 with the buildx plugin) and
+//! `KNOWING_SCRATCH_E2E_CLIENT_28_5` (default
+//! `/opt/knowing-scratch/docker-28.5/bin/docker`, 28.5 with buildx 0.29).
 //!
-//! The tests share one engine and one image tag, so they take turns: each
-//! holds an exclusive lock on a file in the temporary folder while it runs,
-//! which also keeps out the same tests run from another checkout.
+//! Tests on one engine share its images and tags, so they take turns: each
+//! holds an exclusive lock on that engine's file in the temporary folder
+//! while it runs, which also keeps out the same tests run from another
+//! checkout. Different engines run side by side.
 //! Docker Hub is declared unreachable (`KNOWING_SCRATCH_REGISTRY=0`) so the
 //! counts do not depend on the network: the steps that need it are skipped.
 
@@ -30,7 +43,7 @@ use std::path::PathBuf;
 use std::process::Command;
 use std::time::Duration;
 
-use expect::{all_lessons, all_passed, ONE_WORD_DRIFT, VARIANTS_20_10};
+use expect::{all_lessons, all_passed, ONE_WORD_DRIFT, VARIANTS_20_10, VARIANTS_20_10_28_2};
 use test::{repo, unindent, Test};
 
 /// A whole check builds two images and waits on the app: minutes at worst.
@@ -50,6 +63,37 @@ const HEADER_AS: &str = "engine [V] ($1 image store), client [V] with $2, runc [
 const CLASSIC_BUILTIN: &str =
     "engine [V] (classic image store), client [V] with built-in BuildKit, runc [V]\n";
 const CLASSIC_BUILDX: &str = "engine [V] (classic image store), client [V] with buildx, runc [V]\n";
+const CONTAINERD_BUILDX: &str =
+    "engine [V] (containerd image store), client [V] with buildx, runc [V]\n";
+
+/// The verdicts that name a variant on Engine 28.5. With client 28.5 and the
+/// classic store, none: the lessons show that pair first.
+const VARIANTS_28_5_CLASSIC_28_5: &[(&str, &str)] = &[];
+const VARIANTS_28_5_CLASSIC_28_2: &[(&str, &str)] =
+    &[("shell-form/RUN in a scratch stage", "client < 28.5")];
+const VARIANTS_28_5_CONTAINERD_28_5: &[(&str, &str)] = &[
+    ("create-from-scratch/Build the image", "store == containerd"),
+    (
+        "create-from-scratch/Look at its size",
+        "store == containerd",
+    ),
+    (
+        "non-root-user/Build the non-root image",
+        "store == containerd",
+    ),
+];
+const VARIANTS_28_5_CONTAINERD_28_2: &[(&str, &str)] = &[
+    ("create-from-scratch/Build the image", "store == containerd"),
+    (
+        "create-from-scratch/Look at its size",
+        "store == containerd",
+    ),
+    (
+        "non-root-user/Build the non-root image",
+        "store == containerd",
+    ),
+    ("shell-form/RUN in a scratch stage", "client < 28.5"),
+];
 
 fn client(var: &str, default: &str) -> PathBuf {
     let path = PathBuf::from(std::env::var(var).unwrap_or_else(|_| default.to_string()));
@@ -69,108 +113,221 @@ fn new_client() -> PathBuf {
     client("KNOWING_SCRATCH_E2E_CLIENT_NEW", "/usr/local/bin/docker")
 }
 
-/// Wait for the other live tests, then make sure the engine answers.
+fn client_28_5() -> PathBuf {
+    client(
+        "KNOWING_SCRATCH_E2E_CLIENT_28_5",
+        "/opt/knowing-scratch/docker-28.5/bin/docker",
+    )
+}
+
+/// An engine of the matrix: `None` is the user's (the default socket unless
+/// `DOCKER_HOST` or `DOCKER_CONTEXT` say otherwise), `Some` a context that
+/// the set-up script registers.
+type Context = Option<&'static str>;
+const DEFAULT: Context = None;
+const ENGINE_28_5: Context = Some("ks-28.5");
+const ENGINE_28_5_CONTAINERD: Context = Some("ks-28.5-containerd");
+
+/// One engine, held for one test: its lock, and where the tool reaches it.
 struct Engine {
     _lock: File,
+    host: Option<String>,
 }
 
 impl Engine {
-    fn take(client: &PathBuf) -> Engine {
-        let path = std::env::temp_dir().join("knowing-scratch-live-engine.lock");
+    /// Wait for the other live tests on this engine, then make sure it answers.
+    fn take(context: Context, client: &PathBuf) -> Engine {
+        let file = match context {
+            None => "knowing-scratch-live-engine.lock".to_string(),
+            Some(name) => format!("knowing-scratch-live-engine-{name}.lock"),
+        };
+        let path = std::env::temp_dir().join(file);
         let lock = File::create(&path).expect("create the engine lock file");
         // SAFETY: flock on a descriptor this function owns; the lock goes
         // away when the file is closed.
         let locked = unsafe { libc::flock(lock.as_raw_fd(), libc::LOCK_EX) };
         assert_eq!(locked, 0, "lock {}", path.display());
-        let answer = Command::new(client)
+        let host = context.map(|name| context_host(name, client));
+        let mut version = Command::new(client);
+        if let Some(host) = &host {
+            version.env("DOCKER_HOST", host);
+        }
+        let answer = version
             .args(["version", "--format", "{{.Server.Version}}"])
             .output()
             .expect("run the docker client");
         assert!(
             answer.status.success(),
-            "no Docker engine answers to {}: {}\
-             these tests need a real engine: run `sudo tests/engine/setup.sh`, then the tests again",
+            "no Docker engine answers to {} ({}): {}\
+             these tests need real engines: run `sudo tests/engine/setup.sh`, then the tests again",
             client.display(),
+            host.as_deref().unwrap_or("the default engine"),
             String::from_utf8_lossy(&answer.stderr)
         );
-        Engine { _lock: lock }
+        Engine { _lock: lock, host }
+    }
+
+    /// The tool, run where the engine answers.
+    fn test(&self) -> Test {
+        let mut test = Test::new().timeout(CHECK_TIMEOUT).redact(HEADER, HEADER_AS);
+        match &self.host {
+            Some(host) => test = test.env("DOCKER_HOST", host),
+            None => {
+                for name in ["DOCKER_HOST", "DOCKER_CONTEXT"] {
+                    if let Ok(value) = std::env::var(name) {
+                        test = test.env(name, &value);
+                    }
+                }
+            }
+        }
+        test
     }
 }
 
-/// The tool, run where the user's docker would connect.
-fn live_test() -> Test {
-    let mut test = Test::new().timeout(CHECK_TIMEOUT).redact(HEADER, HEADER_AS);
-    for name in ["DOCKER_HOST", "DOCKER_CONTEXT"] {
-        if let Ok(value) = std::env::var(name) {
-            test = test.env(name, &value);
-        }
-    }
-    test
+/// The address of the engine a context names.
+fn context_host(name: &str, client: &PathBuf) -> String {
+    let out = Command::new(client)
+        .args([
+            "context",
+            "inspect",
+            "--format",
+            "{{.Endpoints.docker.Host}}",
+            name,
+        ])
+        .output()
+        .expect("run the docker client");
+    assert!(
+        out.status.success(),
+        "no Docker context `{name}`: run `sudo tests/engine/setup.sh` (without KNOWING_SCRATCH_ENGINES=default): {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
 }
 
 fn wrapper(name: &str) -> PathBuf {
     repo().join("tests/engine/wrappers").join(name)
 }
 
-#[test]
-fn lessons_match_on_client_20_10_with_builtin_buildkit() {
-    let docker = old_client();
-    let _engine = Engine::take(&docker);
-    live_test()
-        .docker(&docker)
-        .env("DOCKER_BUILDKIT", "1")
-        .redact(CLEANED, CLEANED_AS)
+/// `check` of every lesson on one engine with one client passes, comparing
+/// the steps named in `variants` against those variants.
+fn every_lesson_passes(context: Context, docker: PathBuf, header: &str, variants: &[(&str, &str)]) {
+    let engine = Engine::take(context, &docker);
+    let mut test = engine.test().docker(&docker);
+    if docker == old_client() {
+        test = test.env("DOCKER_BUILDKIT", "1");
+    }
+    test.redact(CLEANED, CLEANED_AS)
         .arg("check")
-        .stdout(&all_passed(
-            CLASSIC_BUILTIN,
-            &all_lessons(),
-            VARIANTS_20_10,
-            &IDS,
-        ))
+        .stdout(&all_passed(header, &all_lessons(), variants, &IDS))
         .stderr("")
         .run();
+}
+
+#[test]
+fn lessons_match_on_client_20_10_with_builtin_buildkit() {
+    every_lesson_passes(DEFAULT, old_client(), CLASSIC_BUILTIN, VARIANTS_20_10);
 }
 
 #[test]
 fn lessons_match_on_client_28_with_buildx() {
-    let docker = new_client();
-    let _engine = Engine::take(&docker);
-    live_test()
-        .docker(&docker)
-        .redact(CLEANED, CLEANED_AS)
-        .arg("check")
-        .stdout(&all_passed(CLASSIC_BUILDX, &all_lessons(), &[], &IDS))
-        .stderr("")
-        .run();
+    every_lesson_passes(DEFAULT, new_client(), CLASSIC_BUILDX, VARIANTS_20_10_28_2);
+}
+
+#[test]
+fn lessons_match_on_engine_28_5_with_client_28_5() {
+    every_lesson_passes(
+        ENGINE_28_5,
+        client_28_5(),
+        CLASSIC_BUILDX,
+        VARIANTS_28_5_CLASSIC_28_5,
+    );
+}
+
+#[test]
+fn lessons_match_on_engine_28_5_with_client_28_2() {
+    every_lesson_passes(
+        ENGINE_28_5,
+        new_client(),
+        CLASSIC_BUILDX,
+        VARIANTS_28_5_CLASSIC_28_2,
+    );
+}
+
+#[test]
+fn lessons_match_on_engine_28_5_containerd_store_with_client_28_5() {
+    every_lesson_passes(
+        ENGINE_28_5_CONTAINERD,
+        client_28_5(),
+        CONTAINERD_BUILDX,
+        VARIANTS_28_5_CONTAINERD_28_5,
+    );
+}
+
+#[test]
+fn lessons_match_on_engine_28_5_containerd_store_with_client_28_2() {
+    every_lesson_passes(
+        ENGINE_28_5_CONTAINERD,
+        new_client(),
+        CONTAINERD_BUILDX,
+        VARIANTS_28_5_CONTAINERD_28_2,
+    );
 }
 
 /// The drift wrapper changes `reserved name` to `reserved word` in the real
 /// output of `image pull` only.
-#[test]
-fn one_changed_word_of_a_real_output_is_drift() {
-    let docker = new_client();
-    let _engine = Engine::take(&docker);
-    live_test()
+fn one_changed_word_is_drift(context: Context, docker: PathBuf, header: &str) {
+    let engine = Engine::take(context, &docker);
+    engine
+        .test()
         .docker(&wrapper("docker-drift"))
         .env("KNOWING_SCRATCH_REAL_DOCKER", &docker.to_string_lossy())
         .args(["check", "interesting-outputs"])
-        .stdout(&format!("{CLASSIC_BUILDX}{}", unindent(ONE_WORD_DRIFT)))
+        .stdout(&format!("{header}{}", unindent(ONE_WORD_DRIFT)))
         .stderr("")
         .status(1)
         .run();
 }
 
-/// The volatile wrapper changes IDs, digests and sizes in real outputs.
 #[test]
-fn volatile_changes_to_real_outputs_are_not_drift() {
-    let docker = new_client();
-    let _engine = Engine::take(&docker);
-    live_test()
+fn one_changed_word_of_a_real_output_is_drift() {
+    one_changed_word_is_drift(DEFAULT, new_client(), CLASSIC_BUILDX);
+}
+
+#[test]
+fn one_changed_word_is_drift_on_engine_28_5_containerd_store() {
+    one_changed_word_is_drift(ENGINE_28_5_CONTAINERD, client_28_5(), CONTAINERD_BUILDX);
+}
+
+/// The volatile wrapper changes IDs, digests and sizes in real outputs.
+fn volatile_changes_are_not_drift(
+    context: Context,
+    docker: PathBuf,
+    header: &str,
+    variants: &[(&str, &str)],
+) {
+    let engine = Engine::take(context, &docker);
+    engine
+        .test()
         .docker(&wrapper("docker-volatile"))
         .env("KNOWING_SCRATCH_REAL_DOCKER", &docker.to_string_lossy())
         .redact(CLEANED, CLEANED_AS)
         .arg("check")
-        .stdout(&all_passed(CLASSIC_BUILDX, &all_lessons(), &[], &IDS))
+        .stdout(&all_passed(header, &all_lessons(), variants, &IDS))
         .stderr("")
         .run();
+}
+
+#[test]
+fn volatile_changes_to_real_outputs_are_not_drift() {
+    volatile_changes_are_not_drift(DEFAULT, new_client(), CLASSIC_BUILDX, VARIANTS_20_10_28_2);
+}
+
+#[test]
+fn volatile_changes_are_not_drift_on_engine_28_5_containerd_store() {
+    volatile_changes_are_not_drift(
+        ENGINE_28_5_CONTAINERD,
+        client_28_5(),
+        CONTAINERD_BUILDX,
+        VARIANTS_28_5_CONTAINERD_28_5,
+    );
 }
