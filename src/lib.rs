@@ -56,7 +56,7 @@ pub fn main_entry() -> ExitCode {
         Err(e) => {
             let p = color::Palette::new(settings.color_stderr);
             // One problem a line, each with its own `error:` (lesson files can have several).
-            for line in e.to_string().lines() {
+            for line in e.with_causes().lines() {
                 eprintln!("{} {line}", p.fail("error:"));
             }
             if let Some(hint) = e.hint() {

@@ -1,18 +1,16 @@
 //! `knowing-scratch import FILE.md [--out DIR]`: turn a Markdown tutorial into
 //! lesson files, printed as YAML documents or written as `NN-<id>.yaml`.
 
+use anyhow::Context;
+
 use crate::error::{Error, Exit};
 use crate::import;
 use crate::settings::ImportArgs;
 
 pub fn import(args: &ImportArgs) -> Result<Exit, Error> {
     let file = args.file.as_path();
-    let markdown = std::fs::read_to_string(file).map_err(|e| {
-        Error::Usage(format!(
-            "cannot read the tutorial `{}`: {e}",
-            file.display()
-        ))
-    })?;
+    let markdown = std::fs::read_to_string(file)
+        .with_context(|| format!("cannot read the tutorial `{}`", file.display()))?;
     let found = import::import(&markdown);
     if found.lessons.is_empty() {
         return Err(Error::Usage(format!(
@@ -44,7 +42,7 @@ pub fn import(args: &ImportArgs) -> Result<Exit, Error> {
         return Ok(Exit::Ok);
     };
     std::fs::create_dir_all(dir)
-        .map_err(|e| Error::Usage(format!("cannot create the folder `{}`: {e}", dir.display())))?;
+        .with_context(|| format!("cannot create the folder `{}`", dir.display()))?;
     let paths: Vec<_> = found
         .lessons
         .iter()
@@ -58,8 +56,7 @@ pub fn import(args: &ImportArgs) -> Result<Exit, Error> {
         )));
     }
     for (path, yaml) in paths.iter().zip(&docs) {
-        std::fs::write(path, yaml)
-            .map_err(|e| Error::Usage(format!("cannot write `{}`: {e}", path.display())))?;
+        std::fs::write(path, yaml).with_context(|| format!("cannot write `{}`", path.display()))?;
         println!("wrote {}", path.display());
     }
     Ok(Exit::Ok)

@@ -28,6 +28,18 @@ impl Checker<'_> {
         self.errors.push(err(self.file, Some(pos), message));
     }
 
+    /// A process ends with 0 to 255: any other `exit` could never match.
+    fn exit_code(&mut self, path: &str, code: i32) {
+        if !(0..=255).contains(&code) {
+            self.fail(
+                path,
+                format!(
+                    "`exit` is {code}, which no command can end with: exit codes run from 0 to 255"
+                ),
+            );
+        }
+    }
+
     /// Compile an output; a marker error points at its own line in the file.
     fn expected(
         &mut self,
@@ -42,11 +54,7 @@ impl Checker<'_> {
         let pattern = match Pattern::parse(output) {
             Ok(p) => p,
             Err(e) => {
-                let (line, column) = match pos {
-                    Some(p) if p.block => (p.line + e.line - 1, p.column + e.column - 1),
-                    Some(p) => (p.line, p.column + e.column - 1),
-                    None => (1, 1),
-                };
+                let (line, column) = pos.map_or((1, 1), |p| p.inside(e.line, e.column));
                 self.errors.push(LessonError {
                     file: self.file.to_path_buf(),
                     line: Some(line),
@@ -223,6 +231,7 @@ fn check_step(c: &mut Checker, at: &str, s: StepDoc) -> Step {
             })
             .collect()
     });
+    c.exit_code(&format!("{at}.exit"), s.exit);
     let expected = c.expected(&format!("{at}.output"), &s.output, s.exit, mode, sizes);
     let variants = s
         .variants
@@ -265,6 +274,9 @@ fn check_variant(
         c.fail(&format!("{at}.when"), e);
         Condition::parse("client >= 0").expect("a valid condition")
     });
+    if let Some(code) = v.exit {
+        c.exit_code(&format!("{at}.exit"), code);
+    }
     if v.output.is_none() && v.exit.is_none() {
         c.fail(at, "a variant needs `output` or `exit`".into());
     }

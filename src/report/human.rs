@@ -173,7 +173,7 @@ impl Human {
                     p.diff_added("+ ") + &text(&|t| p.diff_added(t))
                 )),
                 DiffTag::Note => {
-                    out.push_str(&format!("{indent}{}\n", p.hint(&text(&|t| t.to_string()))))
+                    out.push_str(&format!("{indent}{}\n", p.hint(&text(&|t| t.to_string()))));
                 }
                 DiffTag::Elided(n) => out.push_str(&format!(
                     "{indent}{}\n",
