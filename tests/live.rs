@@ -39,7 +39,7 @@ mod test;
 
 use std::fs::File;
 use std::os::fd::AsRawFd;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
@@ -136,7 +136,7 @@ struct Engine {
 
 impl Engine {
     /// Wait for the other live tests on this engine, then make sure it answers.
-    fn take(context: Context, client: &PathBuf) -> Engine {
+    fn take(context: Context, client: &Path) -> Engine {
         let file = match context {
             None => "knowing-scratch-live-engine.lock".to_string(),
             Some(name) => format!("knowing-scratch-live-engine-{name}.lock"),
@@ -185,7 +185,7 @@ impl Engine {
 }
 
 /// The address of the engine a context names.
-fn context_host(name: &str, client: &PathBuf) -> String {
+fn context_host(name: &str, client: &Path) -> String {
     let out = Command::new(client)
         .args([
             "context",
@@ -210,10 +210,10 @@ fn wrapper(name: &str) -> PathBuf {
 
 /// `check` of every lesson on one engine with one client passes, comparing
 /// the steps named in `variants` against those variants.
-fn every_lesson_passes(context: Context, docker: PathBuf, header: &str, variants: &[(&str, &str)]) {
-    let engine = Engine::take(context, &docker);
-    let mut test = engine.test().docker(&docker);
-    if docker == old_client() {
+fn every_lesson_passes(context: Context, docker: &Path, header: &str, variants: &[(&str, &str)]) {
+    let engine = Engine::take(context, docker);
+    let mut test = engine.test().docker(docker);
+    if docker == old_client().as_path() {
         test = test.env("DOCKER_BUILDKIT", "1");
     }
     test.redact(CLEANED, CLEANED_AS)
@@ -225,19 +225,19 @@ fn every_lesson_passes(context: Context, docker: PathBuf, header: &str, variants
 
 #[test]
 fn lessons_match_on_client_20_10_with_builtin_buildkit() {
-    every_lesson_passes(DEFAULT, old_client(), CLASSIC_BUILTIN, VARIANTS_20_10);
+    every_lesson_passes(DEFAULT, &old_client(), CLASSIC_BUILTIN, VARIANTS_20_10);
 }
 
 #[test]
 fn lessons_match_on_client_28_with_buildx() {
-    every_lesson_passes(DEFAULT, new_client(), CLASSIC_BUILDX, VARIANTS_20_10_28_2);
+    every_lesson_passes(DEFAULT, &new_client(), CLASSIC_BUILDX, VARIANTS_20_10_28_2);
 }
 
 #[test]
 fn lessons_match_on_engine_28_5_with_client_28_5() {
     every_lesson_passes(
         ENGINE_28_5,
-        client_28_5(),
+        &client_28_5(),
         CLASSIC_BUILDX,
         VARIANTS_28_5_CLASSIC_28_5,
     );
@@ -247,7 +247,7 @@ fn lessons_match_on_engine_28_5_with_client_28_5() {
 fn lessons_match_on_engine_28_5_with_client_28_2() {
     every_lesson_passes(
         ENGINE_28_5,
-        new_client(),
+        &new_client(),
         CLASSIC_BUILDX,
         VARIANTS_28_5_CLASSIC_28_2,
     );
@@ -257,7 +257,7 @@ fn lessons_match_on_engine_28_5_with_client_28_2() {
 fn lessons_match_on_engine_28_5_containerd_store_with_client_28_5() {
     every_lesson_passes(
         ENGINE_28_5_CONTAINERD,
-        client_28_5(),
+        &client_28_5(),
         CONTAINERD_BUILDX,
         VARIANTS_28_5_CONTAINERD_28_5,
     );
@@ -267,7 +267,7 @@ fn lessons_match_on_engine_28_5_containerd_store_with_client_28_5() {
 fn lessons_match_on_engine_28_5_containerd_store_with_client_28_2() {
     every_lesson_passes(
         ENGINE_28_5_CONTAINERD,
-        new_client(),
+        &new_client(),
         CONTAINERD_BUILDX,
         VARIANTS_28_5_CONTAINERD_28_2,
     );
@@ -275,8 +275,8 @@ fn lessons_match_on_engine_28_5_containerd_store_with_client_28_2() {
 
 /// The drift wrapper changes `reserved name` to `reserved word` in the real
 /// output of `image pull` only.
-fn one_changed_word_is_drift(context: Context, docker: PathBuf, header: &str) {
-    let engine = Engine::take(context, &docker);
+fn one_changed_word_is_drift(context: Context, docker: &Path, header: &str) {
+    let engine = Engine::take(context, docker);
     engine
         .test()
         .docker(&wrapper("docker-drift"))
@@ -290,22 +290,22 @@ fn one_changed_word_is_drift(context: Context, docker: PathBuf, header: &str) {
 
 #[test]
 fn one_changed_word_of_a_real_output_is_drift() {
-    one_changed_word_is_drift(DEFAULT, new_client(), CLASSIC_BUILDX);
+    one_changed_word_is_drift(DEFAULT, &new_client(), CLASSIC_BUILDX);
 }
 
 #[test]
 fn one_changed_word_is_drift_on_engine_28_5_containerd_store() {
-    one_changed_word_is_drift(ENGINE_28_5_CONTAINERD, client_28_5(), CONTAINERD_BUILDX);
+    one_changed_word_is_drift(ENGINE_28_5_CONTAINERD, &client_28_5(), CONTAINERD_BUILDX);
 }
 
 /// The volatile wrapper changes IDs, digests and sizes in real outputs.
 fn volatile_changes_are_not_drift(
     context: Context,
-    docker: PathBuf,
+    docker: &Path,
     header: &str,
     variants: &[(&str, &str)],
 ) {
-    let engine = Engine::take(context, &docker);
+    let engine = Engine::take(context, docker);
     engine
         .test()
         .docker(&wrapper("docker-volatile"))
@@ -319,14 +319,14 @@ fn volatile_changes_are_not_drift(
 
 #[test]
 fn volatile_changes_to_real_outputs_are_not_drift() {
-    volatile_changes_are_not_drift(DEFAULT, new_client(), CLASSIC_BUILDX, VARIANTS_20_10_28_2);
+    volatile_changes_are_not_drift(DEFAULT, &new_client(), CLASSIC_BUILDX, VARIANTS_20_10_28_2);
 }
 
 #[test]
 fn volatile_changes_are_not_drift_on_engine_28_5_containerd_store() {
     volatile_changes_are_not_drift(
         ENGINE_28_5_CONTAINERD,
-        client_28_5(),
+        &client_28_5(),
         CONTAINERD_BUILDX,
         VARIANTS_28_5_CONTAINERD_28_5,
     );
