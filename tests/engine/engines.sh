@@ -199,7 +199,7 @@ ensure_context() {
 # finds the key and the host key through one config file of ours, for this host and port only.
 start_sshd() {
   have sshd || { say "sshd: openssh-server is not installed" >&2; exit 1; }
-  mkdir -p "$SSHD_DIR" /run/sshd
+  mkdir -p "$SSHD_DIR" /run/sshd "$(dirname "$SSH_CLIENT_CONF")"
   [ -f "$SSHD_DIR/host_ed25519" ] || ssh-keygen -q -t ed25519 -N '' -C knowing-scratch-host -f "$SSHD_DIR/host_ed25519"
   [ -f "$SSHD_DIR/id_ed25519" ] || ssh-keygen -q -t ed25519 -N '' -C knowing-scratch -f "$SSHD_DIR/id_ed25519"
   cp "$SSHD_DIR/id_ed25519.pub" "$SSHD_DIR/authorized_keys"
