@@ -25,7 +25,10 @@
 //! Tests on one engine share its images and tags, so they take turns: each
 //! holds an exclusive lock on that engine's file in the temporary folder
 //! while it runs, which also keeps out the same tests run from another
-//! checkout. Different engines run side by side.
+//! checkout. Different engines run side by side. The test harness starts
+//! tests in name order, so the names (`matrix_1_…` to `matrix_6_…`, then
+//! the wrappers' tests) put each test next to ones on other engines: two
+//! test threads then rarely wait for the same lock.
 //! Docker Hub is declared unreachable (`KNOWING_SCRATCH_REGISTRY=0`) so the
 //! counts do not depend on the network: the steps that need it are skipped.
 
@@ -224,17 +227,17 @@ fn every_lesson_passes(context: Context, docker: &Path, header: &str, variants: 
 }
 
 #[test]
-fn lessons_match_on_client_20_10_with_builtin_buildkit() {
+fn matrix_1_engine_20_10_client_20_10_builtin_buildkit() {
     every_lesson_passes(DEFAULT, &old_client(), CLASSIC_BUILTIN, VARIANTS_20_10);
 }
 
 #[test]
-fn lessons_match_on_client_28_with_buildx() {
+fn matrix_4_engine_20_10_client_28_2() {
     every_lesson_passes(DEFAULT, &new_client(), CLASSIC_BUILDX, VARIANTS_20_10_28_2);
 }
 
 #[test]
-fn lessons_match_on_engine_28_5_with_client_28_5() {
+fn matrix_2_engine_28_5_client_28_5() {
     every_lesson_passes(
         ENGINE_28_5,
         &client_28_5(),
@@ -244,7 +247,7 @@ fn lessons_match_on_engine_28_5_with_client_28_5() {
 }
 
 #[test]
-fn lessons_match_on_engine_28_5_with_client_28_2() {
+fn matrix_5_engine_28_5_client_28_2() {
     every_lesson_passes(
         ENGINE_28_5,
         &new_client(),
@@ -254,7 +257,7 @@ fn lessons_match_on_engine_28_5_with_client_28_2() {
 }
 
 #[test]
-fn lessons_match_on_engine_28_5_containerd_store_with_client_28_5() {
+fn matrix_3_engine_28_5_containerd_store_client_28_5() {
     every_lesson_passes(
         ENGINE_28_5_CONTAINERD,
         &client_28_5(),
@@ -264,7 +267,7 @@ fn lessons_match_on_engine_28_5_containerd_store_with_client_28_5() {
 }
 
 #[test]
-fn lessons_match_on_engine_28_5_containerd_store_with_client_28_2() {
+fn matrix_6_engine_28_5_containerd_store_client_28_2() {
     every_lesson_passes(
         ENGINE_28_5_CONTAINERD,
         &new_client(),
