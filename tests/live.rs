@@ -22,32 +22,26 @@
 //! `KNOWING_SCRATCH_E2E_CLIENT_28_5` (default
 //! `/opt/knowing-scratch/docker-28.5/bin/docker`, 28.5 with buildx 0.29).
 //!
-//! Tests on one engine share its images and tags, so they take turns: each
-//! holds an exclusive lock on that engine's file in the temporary folder
-//! while it runs, which also keeps out the same tests run from another
-//! checkout. Different engines run side by side. The test harness starts
+//! Tests on one engine share its images and tags, so they take turns
+//! (`support::engine`, one lock per engine). Different engines run side by
+//! side. The test harness starts
 //! tests in name order, so the names (`matrix_1_…` to `matrix_6_…`, then
 //! the wrappers' tests) put each test next to ones on other engines: two
 //! test threads then rarely wait for the same lock.
 //! Docker Hub is declared unreachable (`KNOWING_SCRATCH_REGISTRY=0`) so the
 //! counts do not depend on the network: the steps that need it are skipped.
 
-// Shared with tests/cli.rs, which also uses the parts for the fake engine.
-#[allow(dead_code)]
-#[path = "cli/expect.rs"]
-mod expect;
-#[allow(dead_code)]
-#[path = "cli/test.rs"]
-mod test;
-
-use std::fs::File;
-use std::os::fd::AsRawFd;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
-use expect::{all_lessons, all_passed, ONE_WORD_DRIFT, VARIANTS_20_10, VARIANTS_20_10_28_2};
-use test::{repo, unindent, Test};
+use support::engine::Engine;
+use support::expect::{
+    all_lessons, all_passed, ONE_WORD_DRIFT, VARIANTS_20_10, VARIANTS_20_10_28_2,
+};
+use support::repo;
+use support::test::Test;
+use support::text::unindent;
 
 /// A whole check builds two images and waits on the app: minutes at worst.
 const CHECK_TIMEOUT: Duration = Duration::from_secs(600);
@@ -131,43 +125,26 @@ const DEFAULT: Context = None;
 const ENGINE_28_5: Context = Some("ks-28.5");
 const ENGINE_28_5_CONTAINERD: Context = Some("ks-28.5-containerd");
 
-/// One engine, held for one test: its lock, and where the tool reaches it.
-struct Engine {
-    _lock: File,
+/// One engine, held for one test: its turn, and where the tool reaches it.
+struct OnEngine {
+    _turn: Engine,
     host: Option<String>,
 }
 
-impl Engine {
+impl OnEngine {
     /// Wait for the other live tests on this engine, then make sure it answers.
-    fn take(context: Context, client: &Path) -> Engine {
-        let file = match context {
-            None => "knowing-scratch-live-engine.lock".to_string(),
-            Some(name) => format!("knowing-scratch-live-engine-{name}.lock"),
+    fn take(context: Context, client: &Path) -> OnEngine {
+        let Some(name) = context else {
+            return OnEngine {
+                _turn: Engine::take(client),
+                host: None,
+            };
         };
-        let path = std::env::temp_dir().join(file);
-        let lock = File::create(&path).expect("create the engine lock file");
-        // SAFETY: flock on a descriptor this function owns; the lock goes
-        // away when the file is closed.
-        let locked = unsafe { libc::flock(lock.as_raw_fd(), libc::LOCK_EX) };
-        assert_eq!(locked, 0, "lock {}", path.display());
-        let host = context.map(|name| context_host(name, client));
-        let mut version = Command::new(client);
-        if let Some(host) = &host {
-            version.env("DOCKER_HOST", host);
+        let host = context_host(name, client);
+        OnEngine {
+            _turn: Engine::take_other(name, client, &host),
+            host: Some(host),
         }
-        let answer = version
-            .args(["version", "--format", "{{.Server.Version}}"])
-            .output()
-            .expect("run the docker client");
-        assert!(
-            answer.status.success(),
-            "no Docker engine answers to {} ({}): {}\
-             these tests need real engines: run `sudo tests/engine/setup.sh`, then the tests again",
-            client.display(),
-            host.as_deref().unwrap_or("the default engine"),
-            String::from_utf8_lossy(&answer.stderr)
-        );
-        Engine { _lock: lock, host }
     }
 
     /// The tool, run where the engine answers.
@@ -176,10 +153,8 @@ impl Engine {
         match &self.host {
             Some(host) => test = test.env("DOCKER_HOST", host),
             None => {
-                for name in ["DOCKER_HOST", "DOCKER_CONTEXT"] {
-                    if let Ok(value) = std::env::var(name) {
-                        test = test.env(name, &value);
-                    }
+                for (name, value) in support::user_docker_env() {
+                    test = test.env(name, &value);
                 }
             }
         }
@@ -214,7 +189,7 @@ fn wrapper(name: &str) -> PathBuf {
 /// `check` of every lesson on one engine with one client passes, comparing
 /// the steps named in `variants` against those variants.
 fn every_lesson_passes(context: Context, docker: &Path, header: &str, variants: &[(&str, &str)]) {
-    let engine = Engine::take(context, docker);
+    let engine = OnEngine::take(context, docker);
     let mut test = engine.test().docker(docker);
     if docker == old_client().as_path() {
         test = test.env("DOCKER_BUILDKIT", "1");
@@ -279,7 +254,7 @@ fn matrix_6_engine_28_5_containerd_store_client_28_2() {
 /// The drift wrapper changes `reserved name` to `reserved word` in the real
 /// output of `image pull` only.
 fn one_changed_word_is_drift(context: Context, docker: &Path, header: &str) {
-    let engine = Engine::take(context, docker);
+    let engine = OnEngine::take(context, docker);
     engine
         .test()
         .docker(&wrapper("docker-drift"))
@@ -308,7 +283,7 @@ fn volatile_changes_are_not_drift(
     header: &str,
     variants: &[(&str, &str)],
 ) {
-    let engine = Engine::take(context, docker);
+    let engine = OnEngine::take(context, docker);
     engine
         .test()
         .docker(&wrapper("docker-volatile"))
