@@ -13,7 +13,8 @@
 //!   download progress that starts the same way);
 //! - a leading BuildKit timestamp (`0.512 `) and a trailing `done` or
 //!   `<duration> done` of a detail, and so details printed twice (once in
-//!   progress, once done);
+//!   progress, once done), also when the progress line came before its value
+//!   (`transferring context:`, then `transferring context: 129B 0.0s done`);
 //! - blank lines.
 //!
 //! Lines that do not start with `#N` (`ERROR: failed to solve: …`, warnings,
@@ -60,6 +61,13 @@ fn vertex_line(line: &str) -> Option<(&str, &str)> {
 fn strip_detail(rest: &str) -> &str {
     let rest = TIMESTAMP.find(rest).map_or(rest, |m| &rest[m.end()..]);
     DONE_SUFFIX.find(rest).map_or(rest, |m| &rest[..m.start()])
+}
+
+/// Whether `earlier` is a progress line printed before its value was known
+/// (`transferring context:`, on a busy machine) that `later` finishes
+/// (`transferring context: 129B`): the same detail, printed twice.
+fn grows_into(earlier: &str, later: &str) -> bool {
+    earlier.ends_with(':') && later.len() > earlier.len() && later.starts_with(earlier)
 }
 
 enum Part<'a> {
@@ -232,8 +240,12 @@ impl<'a> RealLog<'a> {
                                     Role::Status(v)
                                 }
                                 Part::Detail(detail) => {
-                                    let k = match vertex.details.iter().position(|d| *d == detail) {
-                                        Some(k) => k,
+                                    let same = |d: &&str| *d == detail || grows_into(d, detail);
+                                    let k = match vertex.details.iter().position(same) {
+                                        Some(k) => {
+                                            vertex.details[k] = detail;
+                                            k
+                                        }
                                         None => {
                                             vertex.details.push(detail);
                                             vertex.details.len() - 1
@@ -529,6 +541,29 @@ mod tests {
         assert_eq!(strip_detail("exporting layers done"), "exporting layers");
         assert_eq!(strip_detail("naming to x {{duration}} done"), "naming to x");
         assert_eq!(strip_detail("done"), "done");
+    }
+
+    #[test]
+    fn a_detail_printed_before_its_value_is_the_same_detail() {
+        let lines = [
+            "#1 [internal] load .dockerignore",
+            "#1 transferring context:",
+            "#1 transferring context: 129B 0.0s done",
+            "#1 DONE 0.1s",
+        ];
+        let log = RealLog::read(&lines);
+        assert_eq!(log.vertices[0].details, vec!["transferring context: 129B"]);
+        assert_eq!(
+            log.roles,
+            vec![
+                Role::Header(0),
+                Role::Detail(0, 0),
+                Role::Detail(0, 0),
+                Role::Status(0)
+            ]
+        );
+        // A finished detail is not a prefix of another.
+        assert!(!grows_into("exporting layers", "exporting layers 0.1s"));
     }
 
     #[test]

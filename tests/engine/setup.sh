@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Brings up a Docker engine that can replay the tutorial on a machine with no Docker Hub:
 # Debian's engine, the buildx plugin, a running dockerd, and local stand-ins for the base
-# images the tutorial names (golang:1.24, busybox:latest). Safe to re-run: each step first
-# checks whether its work is already done, and says what it did or found.
+# images the tutorial names (golang:1.24, busybox:latest); then the rest of the engine matrix
+# (engines.sh: two Engine 28.5 engines, client 28.5, a context per engine, a loopback sshd).
+# Safe to re-run: each step first checks whether its work is already done, and says what it
+# did or found. KNOWING_SCRATCH_ENGINES=default skips the 28.5 engines, KNOWING_SCRATCH_SSHD=0
+# the sshd.
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 
@@ -45,7 +48,9 @@ MIRROR=$(debian_mirror)
 #    the replay and the stand-ins need. apt-get update runs once, and only if something is missing.
 declare -A PKG_FOR=([dockerd]=docker.io [tmux]=tmux [mmdebstrap]=mmdebstrap [script]=bsdutils)
 missing=()
-for cmd in dockerd tmux mmdebstrap script; do
+cmds=(dockerd tmux mmdebstrap script)
+if [ "${KNOWING_SCRATCH_SSHD:-1}" != 0 ]; then PKG_FOR[sshd]=openssh-server; cmds+=(sshd); fi
+for cmd in "${cmds[@]}"; do
   have "$cmd" || missing+=("${PKG_FOR[$cmd]}")
 done
 [ -x /bin/busybox ] || missing+=(busybox-static)
@@ -55,7 +60,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   # apt-utils is absent on slim machines; debconf then says so on stderr, harmlessly.
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null 2> >(grep -v '^debconf: delaying' >&2)
 else
-  say "apt: docker.io, tmux, mmdebstrap, busybox-static already installed"
+  say "apt: ${PKG_FOR[*]} and busybox-static already installed"
 fi
 DOCKER=$(command -v docker)   # /usr/local/bin/docker (28.x) when present, else Debian's 20.10
 
@@ -81,7 +86,8 @@ else
 fi
 
 # 3. The daemon. Nothing started by hand survives into CI, so start it when none answers;
-#    setsid + nohup detach it from this script so it outlives it; cd / so it holds no work dir.
+#    setsid + nohup detach it from this script so it outlives it; cd / so it holds no work dir;
+#    the subshell becomes dockerd, so nothing holds this script's output open.
 if "$DOCKER" info >/dev/null 2>&1; then
   say "engine: dockerd already answering"
 else
@@ -103,7 +109,7 @@ else
     say "engine: dockerd running but not answering yet, waiting"
   else
     say "engine: starting dockerd (log: $DAEMON_LOG)"
-    (cd / && setsid nohup dockerd >>"$DAEMON_LOG" 2>&1 </dev/null &)
+    (cd / && exec setsid nohup dockerd) >>"$DAEMON_LOG" 2>&1 </dev/null &
   fi
   for _ in $(seq 60); do
     "$DOCKER" info >/dev/null 2>&1 && break
@@ -169,3 +175,8 @@ if ! image_present busybox:latest && ! try_pull busybox:latest; then
     "$WORK/busybox.tar" busybox:latest >/dev/null
   say "image busybox:latest: built stand-in ($("$DOCKER" run --rm busybox:latest sh -c 'busybox | head -n1'))"
 fi
+
+# 5. The other engines of the matrix, client 28.5, the contexts and the sshd.
+# shellcheck source=tests/engine/engines.sh
+. "$(dirname "$0")/engines.sh"
+engine_matrix

@@ -35,15 +35,35 @@ impl Engine {
         Engine::answers(client, lock)
     }
 
+    /// The turn on another engine of the matrix (the context `name` that
+    /// the set-up script registers, at `host`): a lock file of its own,
+    /// `knowing-scratch-live-engine-NAME.lock`, so engines run side by side.
+    pub fn take_other(name: &str, client: &Path, host: &str) -> Engine {
+        let path = std::env::temp_dir().join(format!("knowing-scratch-live-engine-{name}.lock"));
+        let lock = File::create(&path).expect("create the engine lock file");
+        if !held_by_an_ancestor(&lock) {
+            // SAFETY: as in `take`.
+            let locked = unsafe { libc::flock(lock.as_raw_fd(), libc::LOCK_EX) };
+            assert_eq!(locked, 0, "lock {}", path.display());
+        }
+        let mut version = Command::new(client);
+        version.env("DOCKER_HOST", host);
+        Engine::answering(version, client, host, lock)
+    }
+
     fn answers(client: &Path, lock: File) -> Engine {
-        let answer = Command::new(client)
+        Engine::answering(Command::new(client), client, "the default engine", lock)
+    }
+
+    fn answering(mut version: Command, client: &Path, engine: &str, lock: File) -> Engine {
+        let answer = version
             .args(["version", "--format", "{{.Server.Version}}"])
             .output()
             .expect("run the docker client");
         assert!(
             answer.status.success(),
-            "no Docker engine answers to {}: {}\
-             these tests need a real engine: run `sudo tests/engine/setup.sh`, then the tests again",
+            "no Docker engine answers to {} ({engine}): {}\
+             these tests need real engines: run `sudo tests/engine/setup.sh`, then the tests again",
             client.display(),
             String::from_utf8_lossy(&answer.stderr)
         );

@@ -199,11 +199,13 @@ pub fn all_passed(
     out
 }
 
-/// The verdicts that name a variant on client 20.10 with its built-in BuildKit.
+/// The verdicts that name a variant on engine 20.10 with client 20.10 and its
+/// built-in BuildKit.
 pub const VARIANTS_20_10: &[(&str, &str)] = &[
     ("interesting-outputs/container run", "client < 28"),
     ("interesting-outputs/scan", "client < 28"),
     ("create-from-scratch/Build the image", "builder == builtin"),
+    ("debug-without-shell/Try to open a shell", "server < 28"),
     (
         "non-root-user/Build the non-root image",
         "builder == builtin",
@@ -211,6 +213,14 @@ pub const VARIANTS_20_10: &[(&str, &str)] = &[
     ("shell-form/Run it", "client < 28"),
     ("shell-form/RUN in a scratch stage", "builder == builtin"),
     ("user-needs-passwd/Run it", "client < 28"),
+];
+
+/// The verdicts that name a variant on engine 20.10 with client 28.2 and
+/// buildx 0.13: the lessons show Engine 28.5 first.
+pub const VARIANTS_20_10_28_2: &[(&str, &str)] = &[
+    ("debug-without-shell/Try to open a shell", "server < 28"),
+    ("shell-form/Run it", "server < 28"),
+    ("shell-form/RUN in a scratch stage", "server < 28"),
 ];
 
 /// `check interesting-outputs` on client 28 when the pull error says
