@@ -24,7 +24,7 @@ use crate::color::Palette;
 use crate::error::{Error, Exit};
 use crate::lesson::model::LessonDoc;
 use crate::lesson::positions::Positions;
-use crate::lesson::{Expected, LessonSet};
+use crate::lesson::{Expected, LessonSet, Unknown};
 use crate::matcher::Pattern;
 use crate::outcome::{Failure, RunOutcome, Status};
 use crate::settings::Settings;
@@ -59,6 +59,8 @@ struct Edit {
     label: String,
     output: Option<String>,
     exit: Option<i32>,
+    /// The step lists `undocumented` values: drop the key once they are written.
+    fill: bool,
 }
 
 /// Write the real outputs of the failing steps of `outcome` into their lesson
@@ -117,7 +119,14 @@ pub fn bless(
             if cmp.matched {
                 known.extend(cmp.captures);
             }
-            if so.status != Status::Failed {
+            // Values the docs leave out are written in once the step has run.
+            let unknown = if variant.is_none() {
+                expected.unknown
+            } else {
+                Unknown::default()
+            };
+            let fill = unknown.any() && matches!(so.status, Status::Passed | Status::Failed);
+            if so.status != Status::Failed && !fill {
                 continue;
             }
             let usable = so
@@ -129,10 +138,8 @@ pub fn bless(
                 not_blessed(&err, &lo.file, &so.title, &reasons(&so.failures));
                 continue;
             }
-            let output = so
-                .failures
-                .iter()
-                .any(|f| matches!(f, Failure::Output))
+            let output = (so.failures.iter().any(|f| matches!(f, Failure::Output))
+                || unknown.output)
                 .then(|| {
                     let mut new = expected.output.bless(actual, &expected.options, &known);
                     // The matcher keeps the documented text's final newline; an
@@ -146,11 +153,15 @@ pub fn bless(
                     new
                 })
                 .filter(|new| new != expected.output.source());
-            let exit = so.failures.iter().find_map(|f| match f {
-                Failure::ExitCode { actual, .. } => Some(*actual),
-                _ => None,
-            });
-            if output.is_none() && exit.is_none() {
+            let exit = so
+                .failures
+                .iter()
+                .find_map(|f| match f {
+                    Failure::ExitCode { actual, .. } => Some(*actual),
+                    _ => None,
+                })
+                .or(so.actual_exit.filter(|_| unknown.exit));
+            if output.is_none() && exit.is_none() && !fill {
                 result.left += 1;
                 not_blessed(
                     &err,
@@ -167,6 +178,7 @@ pub fn bless(
                 label: so.variant.clone(),
                 output,
                 exit,
+                fill,
             };
             match edits.iter_mut().find(|(f, _)| *f == lo.file) {
                 Some((_, list)) => list.push(edit),
@@ -282,6 +294,12 @@ fn edit_source(source: &str, edits: &[Edit]) -> Result<String, String> {
             }
         }
     }
+    for e in edits.iter().filter(|e| e.fill) {
+        text = remove_key(&text, &format!("steps[{}].undocumented", e.step))?;
+        if let Some(step) = want.steps.get_mut(e.step) {
+            step.undocumented.clear();
+        }
+    }
     let after: LessonDoc = serde_norway::from_str(&text)
         .map_err(|e| format!("the rewritten file does not parse: {e}"))?;
     if format!("{after:?}") != format!("{want:?}") {
@@ -298,6 +316,18 @@ fn edit_source(source: &str, edits: &[Edit]) -> Result<String, String> {
         }
     }
     Ok(text)
+}
+
+/// Remove `path`'s key and its value, whole lines.
+fn remove_key(text: &str, path: &str) -> Result<String, String> {
+    let k = Positions::index(text)
+        .key(path)
+        .ok_or_else(|| format!("no `{path}` in the file"))?;
+    let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    let end = value_end(&lines, k.line - 1, k.column - 1);
+    let mut out: String = lines[..k.line - 1].concat();
+    out.push_str(&lines[end + 1..].concat());
+    Ok(out)
 }
 
 /// Leading spaces of a line.

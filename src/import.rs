@@ -632,6 +632,7 @@ impl Builder {
             tty: tty && f.input.is_empty(),
             input: f.input,
             variants: f.variants,
+            undocumented: Vec::new(),
         });
         self.group.push(lesson.steps.len() - 1);
     }

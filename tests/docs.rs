@@ -645,6 +645,47 @@ mod bless {
     }
 
     #[test]
+    fn bless_fills_in_what_the_docs_left_out() {
+        let tmp = tempfile::tempdir().unwrap();
+        std::fs::create_dir(tmp.path().join("lessons")).unwrap();
+        let file = tmp.path().join("lessons/01-gaps.yaml");
+        std::fs::write(
+            &file,
+            "id: gaps\ntitle: Gaps\nsteps:\n  - title: both\n    run: printf 'made {{x}}\\n'; exit 4\n    undocumented: [output, exit]\n\n  - title: quiet\n    run: \"true\"\n    undocumented: [exit, output]\n  - title: exit only\n    run: echo hi\n    output: |\n      hi\n    undocumented: [exit]\n",
+        )
+        .unwrap();
+        let docker = fixtures().join("bless/docker").display().to_string();
+        // Not compared: the first check passes, and writes nothing.
+        let before = read(&file);
+        let r = check(tmp.path(), &docker, &[]);
+        assert_eq!(r.code, 0, "{r:?}");
+        assert!(
+            r.stdout.ends_with("3 passed, 0 failed, 0 skipped\n"),
+            "{}",
+            r.stdout
+        );
+        assert_eq!(read(&file), before);
+        let r = check(tmp.path(), &docker, &["--bless"]);
+        assert_eq!(r.code, 0, "{r:?}");
+        assert_eq!(
+            r.stdout
+                .lines()
+                .filter(|l| l.starts_with("blessed"))
+                .collect::<Vec<_>>(),
+            [
+                "blessed lessons/01-gaps.yaml: step 'both', and exit code 4",
+                "blessed lessons/01-gaps.yaml: step 'quiet': exit code 0",
+                "blessed lessons/01-gaps.yaml: step 'exit only': exit code 0",
+            ]
+        );
+        assert_text(
+            &read(&file),
+            "id: gaps\ntitle: Gaps\nsteps:\n  - title: both\n    run: printf 'made {{x}}\\n'; exit 4\n    output: |\n      made \\{{x}}\n    exit: 4\n\n  - title: quiet\n    run: \"true\"\n  - title: exit only\n    run: echo hi\n    output: |\n      hi\n",
+            "the blessed lesson",
+        );
+    }
+
+    #[test]
     fn a_step_that_timed_out_is_not_blessed() {
         let (tmp, file, docker) = setup();
         let text = read(&file).replace(

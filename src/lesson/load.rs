@@ -8,9 +8,9 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use super::model::{LessonDoc, StepDoc, VariantDoc};
+use super::model::{LessonDoc, StepDoc, Undocumented, VariantDoc};
 use super::positions::{Pos, Positions};
-use super::{Condition, Expected, Lesson, LessonSet, Step, Variant, DEFAULT_TIMEOUT};
+use super::{Condition, Expected, Lesson, LessonSet, Step, Unknown, Variant, DEFAULT_TIMEOUT};
 use crate::exec::{Exchange, Stop};
 use crate::matcher::{Mode, Options, Pattern, SizeBand};
 
@@ -650,6 +650,7 @@ impl Checker<'_> {
             options: Options { mode, sizes },
             output_line,
             path: path.to_string(),
+            unknown: Unknown::default(),
         }
     }
 }
@@ -807,7 +808,24 @@ fn check_step(c: &mut Checker, at: &str, s: StepDoc) -> Step {
             })
             .collect()
     });
-    let expected = c.expected(&format!("{at}.output"), &s.output, s.exit, mode, sizes);
+    let mut expected = c.expected(&format!("{at}.output"), &s.output, s.exit, mode, sizes);
+    expected.unknown = Unknown {
+        output: s.undocumented.contains(&Undocumented::Output),
+        exit: s.undocumented.contains(&Undocumented::Exit),
+    };
+    // A value is documented or not, never both.
+    if expected.unknown.output && !s.output.is_empty() {
+        c.fail(
+            &format!("{at}.undocumented"),
+            "lists `output`, but the step documents one: remove one of them".into(),
+        );
+    }
+    if expected.unknown.exit && s.exit != 0 {
+        c.fail(
+            &format!("{at}.undocumented"),
+            "lists `exit`, but the step documents one: remove one of them".into(),
+        );
+    }
     let variants = s
         .variants
         .iter()
