@@ -547,6 +547,7 @@ steps:
             label: String::new(),
             output: output.map(str::to_string),
             exit,
+            fill: false,
         }
     }
 

@@ -1,10 +1,11 @@
 //! `knowing-scratch import FILE.md [--out DIR]`: turn a Markdown tutorial into
-//! lesson files, printed as YAML documents or written as `NN-<id>.yaml`.
+//! lesson files, printed as YAML documents or written as `NN-<id>.yaml`, and
+//! say on stderr what was found, skipped and flagged.
 
 use std::path::Path;
 
 use crate::error::{Error, Exit};
-use crate::import;
+use crate::markdown::{self, yaml};
 
 pub fn import(file: &Path, out: Option<&Path>) -> Result<Exit, Error> {
     let markdown = std::fs::read_to_string(file).map_err(|e| {
@@ -13,15 +14,15 @@ pub fn import(file: &Path, out: Option<&Path>) -> Result<Exit, Error> {
             file.display()
         ))
     })?;
-    let found = import::import(&markdown);
+    let found = markdown::import(&markdown);
+    let shown = file.display().to_string();
     if found.lessons.is_empty() {
+        for line in found.summary(&shown).iter().skip(1) {
+            eprintln!("{line}");
+        }
         return Err(Error::Usage(format!(
-            "`{}` holds no commands to import: write each as a fenced block followed by a `<details>` output block, or as `$ ` lines in a ```console block",
-            file.display()
+            "`{shown}` holds no commands to import: put them in ```console blocks after `$ ` prompts, in ```bash blocks, or in indented code blocks"
         )));
-    }
-    for title in &found.skipped {
-        eprintln!("left out section `{title}`: it holds no command");
     }
     let name = file.file_name().map_or_else(
         || "a Markdown tutorial".into(),
@@ -30,17 +31,21 @@ pub fn import(file: &Path, out: Option<&Path>) -> Result<Exit, Error> {
     let header = format!("Imported from {name} by `knowing-scratch import`.");
     let mut docs = Vec::new();
     for lesson in &found.lessons {
-        let yaml = import::to_yaml(lesson, Some(&header));
-        import::reads_back(lesson, &yaml).map_err(|e| {
+        let text = yaml::to_yaml(lesson, Some(&header));
+        yaml::reads_back(lesson, &text).map_err(|e| {
             Error::Usage(format!(
                 "the YAML written for lesson `{}` does not read back as imported ({e}); please report this",
                 lesson.id
             ))
         })?;
-        docs.push(yaml);
+        docs.push(text);
     }
+    let summary = found.summary(&shown);
     let Some(dir) = out else {
         print!("{}", docs.join("---\n"));
+        for line in &summary {
+            eprintln!("{line}");
+        }
         return Ok(Exit::Ok);
     };
     std::fs::create_dir_all(dir)
@@ -57,10 +62,13 @@ pub fn import(file: &Path, out: Option<&Path>) -> Result<Exit, Error> {
             p.display()
         )));
     }
-    for (path, yaml) in paths.iter().zip(&docs) {
-        std::fs::write(path, yaml)
+    for (path, text) in paths.iter().zip(&docs) {
+        std::fs::write(path, text)
             .map_err(|e| Error::Usage(format!("cannot write `{}`: {e}", path.display())))?;
         println!("wrote {}", path.display());
+    }
+    for line in &summary {
+        eprintln!("{line}");
     }
     Ok(Exit::Ok)
 }

@@ -6,7 +6,7 @@ use std::path::Path;
 use crate::color::Palette;
 use crate::commands::load_lessons;
 use crate::error::{Error, Exit};
-use crate::render;
+use crate::markdown::write as render;
 use crate::settings::Settings;
 
 pub fn render(settings: &Settings, check: bool, readme: &Path) -> Result<Exit, Error> {

@@ -9,7 +9,7 @@ use serde::Deserialize;
 
 use crate::matcher::Mode;
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LessonDoc {
     pub id: String,
@@ -29,7 +29,7 @@ pub struct LessonDoc {
     pub steps: Vec<StepDoc>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct StepDoc {
     pub title: String,
@@ -79,7 +79,7 @@ pub enum Undocumented {
     Exit,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct StopDoc {
     #[serde(default)]
@@ -88,14 +88,14 @@ pub struct StopDoc {
     pub after: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct InputDoc {
     pub wait: String,
     pub send: String,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct VariantDoc {
     /// A condition such as `client >= 28` or `builder == legacy`.
