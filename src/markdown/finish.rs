@@ -261,17 +261,14 @@ fn shape_step(s: &mut Draft, notes: &mut Vec<Note>) {
         }
     }
     let command = s.command.clone().unwrap_or_default();
-    let lines = s.output.clone().unwrap_or_default();
+    let Some(lines) = s.output.clone() else {
+        s.doc.undocumented = vec![Undocumented::Output, Undocumented::Exit];
+        return;
+    };
     let mut unknown = Vec::new();
     if command.interactive() {
         s.doc.tty = true;
         let Some(last) = command.typed.last() else {
-            s.doc.undocumented = vec![Undocumented::Output, Undocumented::Exit];
-            notes.push(Note {
-                line: s.line,
-                kind: NoteKind::Warning,
-                text: format!("`{first}` opens a session the docs do not show: it gets a terminal and no input"),
-            });
             return;
         };
         let prompt = last.0.clone();
@@ -304,8 +301,8 @@ fn shape_step(s: &mut Draft, notes: &mut Vec<Note>) {
         s.doc.undocumented = vec![Undocumented::Exit];
         return;
     }
+    // An empty output block documents a command that prints nothing.
     if lines.iter().all(|l| l.trim().is_empty()) {
-        s.doc.undocumented = vec![Undocumented::Output, Undocumented::Exit];
         return;
     }
     if shape::buildkit(&lines) {

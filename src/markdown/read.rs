@@ -250,7 +250,8 @@ impl Builder {
                         .is_some_and(|c| shell::KNOWN.contains(&first_word(&c.run)))));
         if shellish && !parsed.commands.is_empty() {
             for (k, c) in parsed.commands.into_iter().enumerate() {
-                if let Some(why) = super::shape::skip_reason(&c.run) {
+                self.prose.extend(c.comments.iter().cloned());
+                if let Some(why) = super::shape::skip_reason(&c.run, !c.typed.is_empty()) {
                     self.note(
                         c.line,
                         NoteKind::Skipped,

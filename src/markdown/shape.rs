@@ -251,7 +251,7 @@ pub fn host_reasons(run: &str) -> Vec<String> {
 
 /// A path outside the lesson's folder: absolute, home or parent.
 fn outside(path: &&str) -> bool {
-    let p = path.trim_matches(|c| c == '"' || c == '\'');
+    let p = path.trim_matches(|c| matches!(c, '"' | '\'' | '(' | ')' | ';'));
     let allowed = ["/dev/null", "/dev/stdout", "/dev/stderr", "/tmp"];
     if allowed
         .iter()
@@ -475,7 +475,7 @@ fn first_is_docker(run: &str) -> bool {
 }
 
 /// Why a command cannot be replayed as written, if it cannot.
-pub fn skip_reason(run: &str) -> Option<String> {
+pub fn skip_reason(run: &str, has_input: bool) -> Option<String> {
     static PLACEHOLDER: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(r"<[A-Za-z][A-Za-z0-9 _-]*>|\b(YOUR|MY)_[A-Z_]+\b").expect("placeholder regex")
     });
@@ -487,6 +487,9 @@ pub fn skip_reason(run: &str) -> Option<String> {
             }
             Some("docker") if w.get(1) == Some(&"login") => {
                 return Some("asks for credentials".into());
+            }
+            Some("docker") if super::shell::interactive(&seg) && !has_input => {
+                return Some("opens an interactive session the docs do not show".into());
             }
             _ => {}
         }
@@ -592,13 +595,13 @@ mod tests {
         );
         assert!(buildkit(&lines("[+] Building 1.2s (5/5) FINISHED")));
         assert_eq!(
-            skip_reason("vim Dockerfile"),
+            skip_reason("vim Dockerfile", false),
             Some("opens an editor".into())
         );
         assert_eq!(
-            skip_reason("docker stop <container-id>"),
+            skip_reason("docker stop <container-id>", false),
             Some("has a placeholder `<container-id>` to fill in".into())
         );
-        assert_eq!(skip_reason("docker build -t x . < /dev/null"), None);
+        assert_eq!(skip_reason("docker build -t x . < /dev/null", false), None);
     }
 }

@@ -31,6 +31,8 @@ pub struct Command {
     pub typed: Vec<(String, String)>,
     /// The session shown ends with the reader typing `exit`.
     pub exited: bool,
+    /// Comment lines just before it, without their `#`.
+    pub comments: Vec<String>,
 }
 
 impl Command {
@@ -238,6 +240,8 @@ pub fn parse(body: &str, first: usize, script: bool) -> Parsed {
     let prompted = lines.iter().any(|l| prompt(l).is_some());
     let mut out = Parsed::default();
     let mut outer: Option<String> = None;
+    // Comments wait for the command they explain.
+    let mut said: Vec<String> = Vec::new();
     let mut i = 0;
     while i < lines.len() {
         let line = lines[i];
@@ -280,7 +284,13 @@ pub fn parse(body: &str, first: usize, script: bool) -> Parsed {
             continue;
         };
         if is_comment(rest) || rest.trim().is_empty() {
-            out.comments += usize::from(is_comment(rest));
+            if is_comment(rest) {
+                out.comments += 1;
+                let words = rest.trim_start().trim_start_matches('#').trim();
+                if !words.is_empty() {
+                    said.push(words.to_string());
+                }
+            }
             i += 1;
             continue;
         }
@@ -288,6 +298,7 @@ pub fn parse(body: &str, first: usize, script: bool) -> Parsed {
         out.commands.push(Command {
             run,
             line: first + i,
+            comments: std::mem::take(&mut said),
             ..Command::default()
         });
         i = next;
