@@ -46,6 +46,10 @@ pub struct Cli {
     /// Print every step's output, passing or not
     #[arg(short, long, global = true)]
     pub verbose: bool,
+
+    /// Also run steps marked `requires: [host]`: commands that change this machine
+    #[arg(long, global = true, env = "KNOWING_SCRATCH_ALLOW_HOST")]
+    pub allow_host: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -72,7 +76,11 @@ pub enum Shell {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// List the lessons: steps, needs and requirements
-    List,
+    List {
+        /// Print every step's command exactly as it would run, and nothing else runs
+        #[arg(long)]
+        commands: bool,
+    },
     /// Walk through the lessons in the terminal, step by step
     Walk {
         /// One lesson (its needs run first); all of them when absent

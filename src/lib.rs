@@ -34,7 +34,7 @@ use crate::settings::{Action, Settings};
 /// Run the command the settings describe.
 pub fn run(settings: &Settings) -> Result<Exit, Error> {
     match &settings.action {
-        Action::List => commands::list::list(settings),
+        Action::List { commands } => commands::list::list(settings, *commands),
         Action::Run { lessons, deps } => commands::run::run(settings, lessons, *deps),
         Action::Check {
             lessons,
@@ -63,7 +63,13 @@ pub fn run(settings: &Settings) -> Result<Exit, Error> {
 
 /// The binary's entry point: parse, run, print any error once, map to an exit code.
 pub fn main_entry() -> ExitCode {
-    let settings = Settings::from_cli(cli::Cli::parse());
+    let cli = cli::Cli::parse();
+    // Read where requirements are checked, like `KNOWING_SCRATCH_REGISTRY`;
+    // set here, before any thread starts.
+    if cli.allow_host {
+        std::env::set_var(engine::ALLOW_HOST, "1");
+    }
+    let settings = Settings::from_cli(cli);
     match run(&settings) {
         Ok(exit) => ExitCode::from(exit as u8),
         Err(e) => {

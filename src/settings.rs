@@ -29,7 +29,9 @@ pub enum Shell {
 /// What to do.
 #[derive(Debug, Clone)]
 pub enum Action {
-    List,
+    List {
+        commands: bool,
+    },
     Walk {
         lesson: Option<String>,
     },
@@ -106,7 +108,7 @@ impl Settings {
                     }
                 }
             }
-            Some(cli::Command::List) => Action::List,
+            Some(cli::Command::List { commands }) => Action::List { commands },
             Some(cli::Command::Walk { lesson }) => Action::Walk { lesson },
             Some(cli::Command::Run { lessons, no_deps }) => Action::Run {
                 lessons,

@@ -80,3 +80,78 @@ corpus_tests! {
     host_commands_are_flagged_and_unscriptable_ones_skipped => "11-trust",
     every_paragraph_and_heading_lands_somewhere => "12-prose-everywhere",
 }
+
+/// A lesson with one step marked `requires: [host]`, run with the fake
+/// docker client of the bless fixtures (its commands need no Docker).
+fn host_lesson() -> (tempfile::TempDir, String) {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::create_dir(tmp.path().join("lessons")).unwrap();
+    std::fs::write(
+        tmp.path().join("lessons/01-host.yaml"),
+        "id: host\ntitle: Host\nsteps:\n  - title: plain\n    run: echo plain\n    output: |\n      plain\n\n  - title: touches the host\n    run: |\n      echo ran > marker.txt\n      cat marker.txt\n    requires: [host]\n    output: |\n      ran\n",
+    )
+    .unwrap();
+    let docker = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/docs/bless/docker")
+        .display()
+        .to_string();
+    (tmp, docker)
+}
+
+fn check_with(dir: &Path, docker: &str, extra: &[&str]) -> (i32, String, String) {
+    let mut args = vec!["--docker", docker, "check"];
+    args.extend_from_slice(extra);
+    let out = Command::cargo_bin("knowing-scratch")
+        .unwrap()
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env("KNOWING_SCRATCH_REGISTRY", "0")
+        .env_remove("KNOWING_SCRATCH_ALLOW_HOST")
+        .args(["--color", "never"])
+        .args(&args)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn host_steps_run_only_with_allow_host() {
+    let (tmp, docker) = host_lesson();
+    let (code, stdout, _) = check_with(tmp.path(), &docker, &[]);
+    assert_eq!(code, 0, "{stdout}");
+    assert!(
+        stdout.contains("needs `host`: it changes this machine; read it with `list --commands`, then pass --allow-host"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.ends_with("1 passed, 0 failed, 1 skipped\n"),
+        "{stdout}"
+    );
+    assert!(!tmp.path().join("marker.txt").exists());
+    let (code, stdout, _) = check_with(tmp.path(), &docker, &["--allow-host"]);
+    assert_eq!(code, 0, "{stdout}");
+    assert!(
+        stdout.ends_with("2 passed, 0 failed, 0 skipped\n"),
+        "{stdout}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(tmp.path().join("marker.txt")).unwrap(),
+        "ran\n"
+    );
+}
+
+#[test]
+fn list_commands_shows_what_would_run_and_runs_nothing() {
+    let (tmp, _) = host_lesson();
+    let (code, stdout, stderr) = ks(tmp.path(), &["list", "--commands"]);
+    assert_eq!((code, stderr.as_str()), (0, ""));
+    assert_eq!(
+        stdout,
+        "host (lessons/01-host.yaml)\n  1. plain [line 4]\n     $ echo plain\n  2. touches the host [line 9]  (requires host)\n     $ echo ran > marker.txt\n       cat marker.txt\n"
+    );
+    assert!(!tmp.path().join("marker.txt").exists());
+}
