@@ -263,6 +263,10 @@ fn shape_step(s: &mut Draft, notes: &mut Vec<Note>) {
     let command = s.command.clone().unwrap_or_default();
     let Some(lines) = s.output.clone() else {
         s.doc.undocumented = vec![Undocumented::Output, Undocumented::Exit];
+        // What `--bless` writes for a build is a BuildKit log.
+        if shape::builds(&s.doc.run) {
+            s.doc.mode = Some(Mode::Buildkit);
+        }
         return;
     };
     let mut unknown = Vec::new();

@@ -9,6 +9,7 @@
 //! to both and the round-trip tests see it.
 
 mod blocks;
+mod files;
 mod finish;
 mod format;
 mod read;

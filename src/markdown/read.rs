@@ -17,7 +17,7 @@
 use super::blocks::{blocks, Block};
 use super::finish::{finish, Draft, LessonDraft};
 use super::format::{parse_needs, parse_summary, parse_typed, LEGEND, TERMINAL, TYPED};
-use super::shell;
+use super::{files, shell};
 use crate::lesson::model::{StepDoc, VariantDoc};
 
 /// What an import found.
@@ -47,64 +47,16 @@ pub enum NoteKind {
     Warning,
 }
 
+#[rustfmt::skip]
 const SHELL: &[&str] = &[
-    "bash",
-    "sh",
-    "shell",
-    "zsh",
-    "fish",
-    "console",
-    "terminal",
-    "shell-session",
-    "shellsession",
-    "sh-session",
-    "bash-session",
-    "powershell",
-    "ps",
-    "ps1",
-    "pwsh",
-    "cmd",
+    "bash", "sh", "shell", "zsh", "fish", "console", "terminal", "shell-session",
+    "shellsession", "sh-session", "bash-session", "powershell", "ps", "ps1", "pwsh", "cmd",
     "bat",
 ];
+#[rustfmt::skip]
 const OUTPUT: &[&str] = &[
-    "",
-    "text",
-    "output",
-    "txt",
-    "plaintext",
-    "plain",
-    "log",
-    "none",
+    "", "text", "output", "txt", "plaintext", "plain", "log", "none",
 ];
-const SOURCE: &[&str] = &[
-    "dockerfile",
-    "docker",
-    "go",
-    "c",
-    "python",
-    "py",
-    "js",
-    "javascript",
-    "json",
-    "yaml",
-    "yml",
-    "toml",
-    "html",
-    "ini",
-    "conf",
-    "rust",
-    "java",
-    "ruby",
-    "php",
-    "nginx",
-    "cpp",
-    "make",
-    "makefile",
-    "text",
-    "txt",
-    "",
-];
-
 /// Read a Markdown tutorial into lessons.
 pub fn import(markdown: &str) -> Imported {
     let blocks = blocks(markdown);
@@ -281,53 +233,16 @@ impl Builder {
             self.after_command = Some(i + 1);
             return i + 1;
         }
-        if let Some(name) = self.file_name(blocks, i, lang, info) {
+        if let Some(name) = files::file_name(self.prose.last(), &blocks[i + 1..], lang, info) {
             let mut d = Draft::new(line);
             d.file = true;
-            d.doc.run = write_file(&name, body);
+            d.doc.run = files::write_file(&name, body);
             d.doc.title = format!("Write `{name}`");
             self.add_step(d, true);
             return i + 1;
         }
         self.prose.push(code_text(info, body));
         i + 1
-    }
-
-    /// A file the prose asks the reader to save: its name, when a later
-    /// block uses it (a Dockerfile is used by any later `docker build`).
-    fn file_name(&self, blocks: &[Block], i: usize, lang: &str, info: &str) -> Option<String> {
-        if !SOURCE.contains(&lang) {
-            return None;
-        }
-        let from_info = info.split_whitespace().find_map(|w| {
-            let (k, v) = w.split_once('=')?;
-            matches!(k, "title" | "filename" | "file" | "name")
-                .then(|| v.trim_matches('"').to_string())
-        });
-        let from_prose = self.prose.last().and_then(|p| {
-            let lower = p.to_lowercase();
-            let asks = [
-                "create", "save", "write", "add", "put", "paste", "make", "named", "called",
-                "contents",
-            ]
-            .iter()
-            .any(|w| lower.contains(w));
-            asks.then(|| file_spans(p).pop()).flatten()
-        });
-        let dockerfile = matches!(lang, "dockerfile" | "docker");
-        let name = from_info
-            .or(from_prose)
-            .or_else(|| dockerfile.then(|| "Dockerfile".to_string()))?;
-        let base = name.rsplit('/').next().unwrap_or(&name).to_string();
-        let used = blocks[i + 1..].iter().any(|b| match b {
-            Block::Code { body, .. } => {
-                body.contains(&base)
-                    || (base.starts_with("Dockerfile") || base == "Containerfile")
-                        && body.contains("build")
-            }
-            _ => false,
-        });
-        used.then_some(name)
     }
 
     /// A command in the project's layout; `j` is the block after it.
@@ -519,45 +434,6 @@ fn first_line(s: &str) -> String {
     } else {
         l.to_string()
     }
-}
-
-/// Code spans of `prose` that look like file names.
-fn file_spans(prose: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut rest = prose;
-    while let Some(k) = rest.find('`') {
-        let Some((span, after)) = super::format::read_code_span(&rest[k..]) else {
-            break;
-        };
-        let plain = !span.is_empty()
-            && !span.contains(char::is_whitespace)
-            && span
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || "-_./".contains(c));
-        let named = span.contains('.')
-            || ["Dockerfile", "Containerfile", "Makefile"]
-                .iter()
-                .any(|n| span.ends_with(n));
-        if plain && named && !span.starts_with('-') {
-            out.push(span);
-        }
-        rest = after;
-    }
-    out
-}
-
-/// A command that writes `body` to `name`, as the reader's editor would.
-fn write_file(name: &str, body: &str) -> String {
-    let mut word = "EOF".to_string();
-    while body.lines().any(|l| l.trim() == word) {
-        word.push('_');
-    }
-    let dir = name
-        .rsplit_once('/')
-        .map(|(d, _)| d)
-        .filter(|d| !d.is_empty());
-    let mkdir = dir.map_or(String::new(), |d| format!("mkdir -p {d} && "));
-    format!("{mkdir}cat > {name} <<'{word}'\n{body}{word}")
 }
 
 /// Used by `finish` to build a step: its title is set later.

@@ -14,98 +14,20 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 /// Commands every POSIX shell and coreutils give: never a `requires:` entry.
+#[rustfmt::skip]
 const BASIC: &[&str] = &[
-    "docker",
-    "echo",
-    "printf",
-    "cat",
-    "ls",
-    "cd",
-    "mkdir",
-    "rm",
-    "cp",
-    "mv",
-    "chmod",
-    "grep",
-    "sed",
-    "awk",
-    "head",
-    "tail",
-    "wc",
-    "sort",
-    "uniq",
-    "tr",
-    "cut",
-    "test",
-    "[",
-    "true",
-    "false",
-    "export",
-    "sleep",
-    "touch",
-    "tee",
-    "find",
-    "xargs",
-    "env",
-    "id",
-    "pwd",
-    "du",
-    "df",
-    "sh",
-    "bash",
-    "exit",
-    "set",
-    "read",
-    "tar",
-    "gzip",
-    "date",
-    "stat",
-    "ln",
-    "basename",
-    "dirname",
-    "which",
-    "command",
-    "type",
-    "kill",
-    "ps",
-    "uname",
-    "hostname",
-    "whoami",
-    "seq",
-    "yes",
-    "time",
-    "cmp",
-    "diff",
-    "od",
-    "base64",
-    "sha256sum",
-    "md5sum",
-    "readlink",
-    "realpath",
-    "unset",
-    "local",
-    "source",
-    ".",
-    "if",
-    "then",
-    "else",
-    "fi",
-    "for",
-    "do",
-    "done",
-    "while",
-    "{",
-    "}",
-    "(",
-    ")",
-    "wait",
-    "nohup",
-    "clear",
-    "chown",
-    "rmdir",
+    "docker", "echo", "printf", "cat", "ls", "cd", "mkdir", "rm", "cp", "mv", "chmod", "grep",
+    "sed", "awk", "head", "tail", "wc", "sort", "uniq", "tr", "cut", "test", "[", "true",
+    "false", "export", "sleep", "touch", "tee", "find", "xargs", "env", "id", "pwd", "du", "df",
+    "sh", "bash", "exit", "set", "read", "tar", "gzip", "date", "stat", "ln", "basename",
+    "dirname", "which", "command", "type", "kill", "ps", "uname", "hostname", "whoami", "seq",
+    "yes", "time", "cmp", "diff", "od", "base64", "sha256sum", "md5sum", "readlink", "realpath",
+    "unset", "local", "source", ".", "if", "then", "else", "fi", "for", "do", "done", "while",
+    "{", "}", "(", ")", "wait", "nohup", "clear", "chown", "rmdir",
 ];
 
 /// Package managers: installing is a change to the host.
+#[rustfmt::skip]
 const PACKAGES: &[&str] = &[
     "apt", "apt-get", "yum", "dnf", "apk", "brew", "snap", "zypper", "pacman", "dpkg", "rpm",
 ];
@@ -355,49 +277,14 @@ pub fn images(run: &str) -> (Vec<String>, Vec<String>) {
 /// The image of `docker run OPTIONS IMAGE …`: the first word that is not an
 /// option or an option's value.
 fn image_arg<'a>(args: &[&'a str]) -> Option<&'a str> {
+    #[rustfmt::skip]
     const VALUED: &[&str] = &[
-        "-p",
-        "-v",
-        "-e",
-        "-w",
-        "-u",
-        "-h",
-        "-l",
-        "-m",
-        "--name",
-        "--user",
-        "--workdir",
-        "--entrypoint",
-        "--network",
-        "--net",
-        "--pid",
-        "--ipc",
-        "--volume",
-        "--publish",
-        "--env",
-        "--env-file",
-        "--mount",
-        "--platform",
-        "--label",
-        "--hostname",
-        "--add-host",
-        "--cap-add",
-        "--cap-drop",
-        "--restart",
-        "--memory",
-        "--cpus",
-        "--tmpfs",
-        "--device",
-        "--log-driver",
-        "--security-opt",
-        "--ulimit",
-        "--volumes-from",
-        "--dns",
-        "--expose",
-        "--pull",
-        "--read-only=",
-        "--stop-signal",
-        "--health-cmd",
+        "-p", "-v", "-e", "-w", "-u", "-h", "-l", "-m", "--name", "--user", "--workdir",
+        "--entrypoint", "--network", "--net", "--pid", "--ipc", "--volume", "--publish", "--env",
+        "--env-file", "--mount", "--platform", "--label", "--hostname", "--add-host", "--cap-add",
+        "--cap-drop", "--restart", "--memory", "--cpus", "--tmpfs", "--device", "--log-driver",
+        "--security-opt", "--ulimit", "--volumes-from", "--dns", "--expose", "--pull",
+        "--stop-signal", "--health-cmd",
     ];
     let mut k = 0;
     while k < args.len() {
@@ -412,6 +299,17 @@ fn image_arg<'a>(args: &[&'a str]) -> Option<&'a str> {
         return (plain && !a.starts_with('$')).then_some(a);
     }
     None
+}
+
+/// A command that is one `docker build` (`image build`, `buildx build`).
+pub fn builds(run: &str) -> bool {
+    let segs = segments(run);
+    segs.len() == 1 && {
+        let w = words(&segs[0]);
+        w.first() == Some(&"docker")
+            && (w.get(1) == Some(&"build")
+                || matches!(w.get(1..3), Some(["image" | "buildx", "build"])))
+    }
 }
 
 /// A `--progress plain` BuildKit log, or a BuildKit terminal summary.
