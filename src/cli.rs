@@ -1,9 +1,14 @@
-//! Command-line arguments, as clap sees them. `settings` turns them into plain
-//! data; nothing past that point knows about clap.
+//! The command line's top level, as clap sees it: the global flags, raw. The
+//! subcommands and their arguments are spelled in `settings` as the plain
+//! structs commands take. Here the global flags become plain [`Settings`]
+//! once; nothing past that point knows about clap.
 
+use std::io::IsTerminal;
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Parser, ValueEnum};
+
+use crate::settings::{Action, CheckArgs, Settings, Verbosity, WalkArgs};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -14,7 +19,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 )]
 pub struct Cli {
     #[command(subcommand)]
-    pub command: Option<Command>,
+    pub command: Option<Action>,
 
     /// Folder of lesson files [default: `lessons/`, else the lessons built into the binary]
     // Its own id: `check` and `run` have a positional `lessons` too.
@@ -59,83 +64,84 @@ pub enum ColorChoice {
     Never,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
-    Human,
-    Json,
-    Junit,
+/// Colors on a stream: `auto` means a terminal, `NO_COLOR` unset or empty,
+/// and `TERM` not `dumb`.
+fn color_for(choice: ColorChoice, is_terminal: bool) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            is_terminal
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::env::var("TERM").map_or(true, |t| t != "dumb")
+        }
+    }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Shell {
-    Bash,
-    Zsh,
-    Fish,
+impl Cli {
+    /// The plain settings: colors decided per stream, one verbosity, an action.
+    pub fn into_settings(self) -> Settings {
+        let interactive = std::io::stdin().is_terminal() && std::io::stdout().is_terminal();
+        // No subcommand: a walk for a person at a terminal, a check for CI.
+        let action = self.command.unwrap_or_else(|| {
+            if interactive {
+                Action::Walk(WalkArgs::default())
+            } else {
+                Action::Check(CheckArgs::default())
+            }
+        });
+        Settings {
+            action,
+            lessons: self.lessons,
+            docker: self.docker.filter(|p| !p.as_os_str().is_empty()),
+            color_stdout: color_for(self.color, std::io::stdout().is_terminal()),
+            color_stderr: color_for(self.color, std::io::stderr().is_terminal()),
+            verbosity: if self.quiet {
+                Verbosity::Quiet
+            } else if self.verbose {
+                Verbosity::Verbose
+            } else {
+                Verbosity::Normal
+            },
+            interactive,
+        }
+    }
 }
 
-#[derive(Debug, Subcommand)]
-pub enum Command {
-    /// List the lessons: steps, needs and requirements
-    List {
-        /// Print every step's command exactly as it would run, and nothing else runs
-        #[arg(long)]
-        commands: bool,
-    },
-    /// Walk through the lessons in the terminal, step by step
-    Walk {
-        /// One lesson (its needs run first); all of them when absent
-        lesson: Option<String>,
-    },
-    /// Replay lessons, showing each command, its real output and a verdict
-    Run {
-        /// Lessons to replay (their needs run first, quietly)
-        #[arg(required = true)]
-        lessons: Vec<String>,
-        /// Do not run the lessons' needs first
-        #[arg(long)]
-        no_deps: bool,
-    },
-    /// Check that the documented outputs still match reality (for CI)
-    Check {
-        /// Lessons to check; all of them when absent
-        lessons: Vec<String>,
-        /// Do not run the lessons' needs first
-        #[arg(long)]
-        no_deps: bool,
-        /// Report format on stdout (or in --report)
-        #[arg(long, value_enum, default_value_t = Format::Human)]
-        format: Format,
-        /// Write the report to FILE; the human summary still goes to the terminal
-        #[arg(long, value_name = "FILE")]
-        report: Option<PathBuf>,
-        /// Accept reality: write the real output of failing steps into the lesson files
-        #[arg(long)]
-        bless: bool,
-    },
-    /// Tell what this machine can run: engine, client, builder, registry, images, tools
-    Doctor,
-    /// Write the tutorial part of README.md from the lessons
-    Render {
-        /// Write nothing; print the diff and exit 1 when the README is stale
-        #[arg(long)]
-        check: bool,
-        /// The README to render into
-        #[arg(long, default_value = "README.md", value_name = "FILE")]
-        readme: PathBuf,
-    },
-    /// Turn a Markdown tutorial into lesson files
-    Import {
-        /// The Markdown tutorial
-        file: PathBuf,
-        /// Write one lesson file per section here instead of printing them
-        #[arg(long, value_name = "DIR")]
-        out: Option<PathBuf>,
-    },
-    /// Print a shell completion script
-    Completions {
-        #[arg(value_enum)]
-        shell: Shell,
-    },
-    /// Print the man page (roff)
-    Man,
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+    use crate::settings::{Format, RunArgs};
+
+    fn action(args: &[&str]) -> Action {
+        let argv = std::iter::once("knowing-scratch").chain(args.iter().copied());
+        Cli::try_parse_from(argv).unwrap().command.unwrap()
+    }
+
+    #[test]
+    fn bare_check_is_the_default_check() {
+        assert_eq!(action(&["check"]), Action::Check(CheckArgs::default()));
+    }
+
+    #[test]
+    fn no_deps_clears_deps() {
+        assert_eq!(
+            action(&["run", "a", "--no-deps"]),
+            Action::Run(RunArgs {
+                lessons: vec!["a".into()],
+                deps: false
+            })
+        );
+        assert_eq!(
+            action(&["check", "--no-deps", "--format", "junit", "--bless"]),
+            Action::Check(CheckArgs {
+                deps: false,
+                format: Format::Junit,
+                bless: true,
+                ..CheckArgs::default()
+            })
+        );
+    }
 }

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
-use crate::lesson::{Builder, Facts, Version};
+use crate::lesson::{Builder, Facts, Store, Version};
 
 /// How long the first question to the engine may take: an absent engine must
 /// be reported within two seconds.
@@ -26,10 +26,36 @@ pub struct Engine {
     pub containerd: Option<String>,
     pub buildx: Option<String>,
     pub builder: Builder,
+    /// The image store, when the engine said (`None`: it did not answer `docker info`).
+    pub store: Option<Store>,
     pub endpoint: String,
     pub registry: bool,
     #[serde(skip)]
     pub facts: Facts,
+}
+
+impl Engine {
+    /// One line naming what was checked, for report headers:
+    /// `engine 28.5.2 (containerd image store), client 28.5.2 with buildx 0.29.1, runc 1.1.5`.
+    pub fn describe(&self) -> String {
+        let store = match self.store {
+            Some(s) => format!(" ({} image store)", s.name()),
+            None => String::new(),
+        };
+        let builder = match self.builder {
+            Builder::Buildx => format!(" with buildx {}", self.buildx.as_deref().unwrap_or("?")),
+            Builder::Builtin => " with built-in BuildKit".to_string(),
+            Builder::Legacy => " with the legacy builder".to_string(),
+        };
+        let runc = match &self.runc {
+            Some(r) => format!(", runc {r}"),
+            None => String::new(),
+        };
+        format!(
+            "engine {}{store}, client {}{builder}{runc}",
+            self.server, self.client
+        )
+    }
 }
 
 /// No engine answered.
@@ -200,11 +226,14 @@ pub fn detect(docker: &Path) -> Result<Engine, Unreachable> {
     } else {
         Builder::Legacy
     };
+    // Asked only once the engine answered, so an absent engine costs one call.
+    let store = image_store(docker);
     let facts = Facts {
         client: client_v,
         server: Version::parse_loose(&server),
         runc: runc.as_deref().and_then(Version::parse_loose),
         builder,
+        store,
     };
     Ok(Engine {
         docker: docker.to_path_buf(),
@@ -214,10 +243,39 @@ pub fn detect(docker: &Path) -> Result<Engine, Unreachable> {
         containerd,
         buildx,
         builder,
+        store,
         endpoint,
         registry: registry_reachable(),
         facts,
     })
+}
+
+/// Which image store the engine uses: `docker info` lists the containerd
+/// snapshotter as `driver-type: io.containerd.snapshotter.v1` in the driver's status.
+fn image_store(docker: &Path) -> Option<Store> {
+    let (ok, out, _) = run_with_deadline(
+        Command::new(docker).args(["info", "--format", "{{json .DriverStatus}}"]),
+        PING_DEADLINE,
+    )?;
+    if !ok {
+        return None;
+    }
+    let status: Vec<Vec<String>> = serde_json::from_str(out.trim()).ok()?;
+    Some(store_from_driver_status(&status))
+}
+
+fn store_from_driver_status(status: &[Vec<String>]) -> Store {
+    let containerd = status.iter().any(|pair| {
+        pair.first().map(String::as_str) == Some("driver-type")
+            && pair
+                .get(1)
+                .is_some_and(|v| v.starts_with("io.containerd.snapshotter"))
+    });
+    if containerd {
+        Store::Containerd
+    } else {
+        Store::Classic
+    }
 }
 
 fn buildx_version(docker: &Path) -> Option<String> {
@@ -283,5 +341,31 @@ pub fn requirement_missing(req: &str, engine: &Engine) -> Option<String> {
         tool => which(tool)
             .is_none()
             .then(|| format!("needs `{tool}`: not found on PATH")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn status(json: &str) -> Vec<Vec<String>> {
+        serde_json::from_str(json).unwrap()
+    }
+
+    #[test]
+    fn the_store_comes_from_the_driver_status() {
+        // Engine 28.5 with `containerd-snapshotter`, then Engine 20.10 with overlay2.
+        assert_eq!(
+            store_from_driver_status(&status(
+                r#"[["driver-type","io.containerd.snapshotter.v1"]]"#
+            )),
+            Store::Containerd
+        );
+        assert_eq!(
+            store_from_driver_status(&status(
+                r#"[["Backing Filesystem","extfs"],["Supports d_type","true"],["Native Overlay Diff","true"],["userxattr","false"]]"#
+            )),
+            Store::Classic
+        );
     }
 }

@@ -21,6 +21,7 @@ pub mod outcome;
 pub mod report;
 pub mod runner;
 pub mod settings;
+pub mod suggest;
 pub mod walk;
 pub mod yaml_text;
 
@@ -34,29 +35,14 @@ use crate::settings::{Action, Settings};
 /// Run the command the settings describe.
 pub fn run(settings: &Settings) -> Result<Exit, Error> {
     match &settings.action {
-        Action::List { commands } => commands::list::list(settings, *commands),
-        Action::Run { lessons, deps } => commands::run::run(settings, lessons, *deps),
-        Action::Check {
-            lessons,
-            deps,
-            format,
-            report,
-            bless,
-        } => commands::check::check(
-            settings,
-            &commands::check::CheckArgs {
-                lessons,
-                deps: *deps,
-                format: *format,
-                report: report.as_deref(),
-                bless: *bless,
-            },
-        ),
+        Action::List(args) => commands::list::list(settings, args.commands),
+        Action::Run(args) => commands::run::run(settings, args),
+        Action::Check(args) => commands::check::check(settings, args),
         Action::Doctor => commands::doctor::doctor(settings),
-        Action::Walk { lesson } => commands::walk::walk(settings, lesson.as_deref()),
-        Action::Render { check, readme } => commands::render::render(settings, *check, readme),
-        Action::Import { file, out } => commands::import::import(file, out.as_deref()),
-        Action::Completions(shell) => commands::completions::completions(*shell),
+        Action::Walk(args) => commands::walk::walk(settings, args),
+        Action::Render(args) => commands::render::render(settings, args),
+        Action::Import(args) => commands::import::import(args),
+        Action::Completions { shell } => commands::completions::completions(*shell),
         Action::Man => commands::completions::man(),
     }
 }
@@ -69,13 +55,13 @@ pub fn main_entry() -> ExitCode {
     if cli.allow_host {
         std::env::set_var(engine::ALLOW_HOST, "1");
     }
-    let settings = Settings::from_cli(cli);
+    let settings = cli.into_settings();
     match run(&settings) {
         Ok(exit) => ExitCode::from(exit as u8),
         Err(e) => {
             let p = color::Palette::new(settings.color_stderr);
             // One problem a line, each with its own `error:` (lesson files can have several).
-            for line in e.to_string().lines() {
+            for line in e.with_causes().lines() {
                 eprintln!("{} {line}", p.fail("error:"));
             }
             if let Some(hint) = e.hint() {

@@ -1,9 +1,18 @@
 //! Validated settings: the plain data every command works from.
+//!
+//! Each subcommand's arguments are spelled once, here: [`Action`] and its
+//! per-command structs ([`CheckArgs`], [`RunArgs`], …) are what the commands
+//! take, field for field. They derive clap's `Args`/`Subcommand` so that clap
+//! fills them directly (a flag is one field, with its help, default and type
+//! in one place), yet their fields are plain data: commands and tests build
+//! them by hand and never call clap. Nothing past this module imports clap.
+//! `cli` keeps the global flags, whose raw form (`--color auto`, `-q`/`-v`)
+//! differs from what commands want, converts those once into [`Settings`]
+//! and picks the action for a bare `knowing-scratch`.
 
-use std::io::IsTerminal;
 use std::path::PathBuf;
 
-use crate::cli::{self, Cli};
+use clap::{Args, Subcommand, ValueEnum};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Verbosity {
@@ -12,51 +21,117 @@ pub enum Verbosity {
     Verbose,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
     Human,
     Json,
     Junit,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Shell {
     Bash,
     Zsh,
     Fish,
 }
 
-/// What to do.
-#[derive(Debug, Clone)]
+/// What to do: one variant per subcommand.
+#[derive(Debug, Clone, PartialEq, Eq, Subcommand)]
 pub enum Action {
-    List {
-        commands: bool,
-    },
-    Walk {
-        lesson: Option<String>,
-    },
-    Run {
-        lessons: Vec<String>,
-        deps: bool,
-    },
-    Check {
-        lessons: Vec<String>,
-        deps: bool,
-        format: Format,
-        report: Option<PathBuf>,
-        bless: bool,
-    },
+    /// List the lessons: steps, needs and requirements
+    List(ListArgs),
+    /// Walk through the lessons in the terminal, step by step
+    Walk(WalkArgs),
+    /// Replay lessons, showing each command, its real output and a verdict
+    Run(RunArgs),
+    /// Check that the documented outputs still match reality (for CI)
+    Check(CheckArgs),
+    /// Tell what this machine can run: engine, client, builder, registry, images, tools
     Doctor,
-    Render {
-        check: bool,
-        readme: PathBuf,
+    /// Write the tutorial part of README.md from the lessons
+    Render(RenderArgs),
+    /// Turn a Markdown tutorial into lesson files
+    Import(ImportArgs),
+    /// Print a shell completion script
+    Completions {
+        #[arg(value_enum)]
+        shell: Shell,
     },
-    Import {
-        file: PathBuf,
-        out: Option<PathBuf>,
-    },
-    Completions(Shell),
+    /// Print the man page (roff)
     Man,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Args)]
+pub struct ListArgs {
+    /// Print every step's command exactly as it would run; nothing runs
+    #[arg(long)]
+    pub commands: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Args)]
+pub struct WalkArgs {
+    /// One lesson (its needs run first); all of them when absent
+    pub lesson: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Args)]
+pub struct RunArgs {
+    /// Lessons to replay (their needs run first, quietly)
+    #[arg(required = true)]
+    pub lessons: Vec<String>,
+    /// Do not run the lessons' needs first
+    #[arg(long = "no-deps", action = clap::ArgAction::SetFalse)]
+    pub deps: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Args)]
+pub struct CheckArgs {
+    /// Lessons to check; all of them when absent
+    pub lessons: Vec<String>,
+    /// Do not run the lessons' needs first
+    #[arg(long = "no-deps", action = clap::ArgAction::SetFalse)]
+    pub deps: bool,
+    /// Report format on stdout (or in --report)
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Write the report to FILE; the human summary still goes to the terminal
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
+    /// Accept reality: write the real output of failing steps into the lesson files
+    #[arg(long)]
+    pub bless: bool,
+}
+
+/// What a bare `knowing-scratch check` means (a test holds it to clap's defaults).
+impl Default for CheckArgs {
+    fn default() -> CheckArgs {
+        CheckArgs {
+            lessons: Vec::new(),
+            deps: true,
+            format: Format::Human,
+            report: None,
+            bless: false,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Args)]
+pub struct RenderArgs {
+    /// Write nothing; print the diff and exit 1 when the README is stale
+    #[arg(long)]
+    pub check: bool,
+    /// The README to render into
+    #[arg(long, default_value = "README.md", value_name = "FILE")]
+    pub readme: PathBuf,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Args)]
+pub struct ImportArgs {
+    /// The Markdown tutorial
+    pub file: PathBuf,
+    /// Write one lesson file per section here instead of printing them
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone)]
@@ -70,87 +145,4 @@ pub struct Settings {
     pub verbosity: Verbosity,
     /// Both stdin and stdout are terminals.
     pub interactive: bool,
-}
-
-/// Colors on a stream: `auto` means a terminal, `NO_COLOR` unset or empty,
-/// and `TERM` not `dumb`.
-fn color_for(choice: cli::ColorChoice, is_terminal: bool) -> bool {
-    match choice {
-        cli::ColorChoice::Always => true,
-        cli::ColorChoice::Never => false,
-        cli::ColorChoice::Auto => {
-            is_terminal
-                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-                && std::env::var("TERM").map_or(true, |t| t != "dumb")
-        }
-    }
-}
-
-impl Settings {
-    pub fn from_cli(cli: Cli) -> Settings {
-        let interactive = std::io::stdin().is_terminal() && std::io::stdout().is_terminal();
-        let format = |f| match f {
-            cli::Format::Human => Format::Human,
-            cli::Format::Json => Format::Json,
-            cli::Format::Junit => Format::Junit,
-        };
-        let action = match cli.command {
-            None => {
-                if interactive {
-                    Action::Walk { lesson: None }
-                } else {
-                    Action::Check {
-                        lessons: Vec::new(),
-                        deps: true,
-                        format: Format::Human,
-                        report: None,
-                        bless: false,
-                    }
-                }
-            }
-            Some(cli::Command::List { commands }) => Action::List { commands },
-            Some(cli::Command::Walk { lesson }) => Action::Walk { lesson },
-            Some(cli::Command::Run { lessons, no_deps }) => Action::Run {
-                lessons,
-                deps: !no_deps,
-            },
-            Some(cli::Command::Check {
-                lessons,
-                no_deps,
-                format: f,
-                report,
-                bless,
-            }) => Action::Check {
-                lessons,
-                deps: !no_deps,
-                format: format(f),
-                report,
-                bless,
-            },
-            Some(cli::Command::Doctor) => Action::Doctor,
-            Some(cli::Command::Render { check, readme }) => Action::Render { check, readme },
-            Some(cli::Command::Import { file, out }) => Action::Import { file, out },
-            Some(cli::Command::Completions { shell }) => Action::Completions(match shell {
-                cli::Shell::Bash => Shell::Bash,
-                cli::Shell::Zsh => Shell::Zsh,
-                cli::Shell::Fish => Shell::Fish,
-            }),
-            Some(cli::Command::Man) => Action::Man,
-        };
-        Settings {
-            action,
-            lessons: cli.lessons,
-            docker: cli.docker.filter(|p| !p.as_os_str().is_empty()),
-            color_stdout: color_for(cli.color, std::io::stdout().is_terminal()),
-            color_stderr: color_for(cli.color, std::io::stderr().is_terminal()),
-            verbosity: if cli.quiet {
-                Verbosity::Quiet
-            } else if cli.verbose {
-                Verbosity::Verbose
-            } else {
-                Verbosity::Normal
-            },
-            interactive,
-        }
-    }
 }

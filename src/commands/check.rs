@@ -2,7 +2,6 @@
 //! the docs still match (for CI).
 
 use std::io::Write;
-use std::path::Path;
 
 use anyhow::Context;
 
@@ -17,7 +16,7 @@ use crate::report::json::Json;
 use crate::report::junit::Junit;
 use crate::report::Reporter;
 use crate::runner::{new_run_id, Observer, Runner};
-use crate::settings::{Format, Settings, Verbosity};
+use crate::settings::{CheckArgs, Format, Settings, Verbosity};
 
 /// Prints each lesson's verdicts as the lesson ends.
 struct Progress<W: Write> {
@@ -34,14 +33,6 @@ impl<W: Write> Observer for Progress<W> {
     }
 }
 
-pub struct CheckArgs<'a> {
-    pub lessons: &'a [String],
-    pub deps: bool,
-    pub format: Format,
-    pub report: Option<&'a Path>,
-    pub bless: bool,
-}
-
 pub fn check(settings: &Settings, args: &CheckArgs) -> Result<Exit, Error> {
     let lessons = load_lessons(settings)?;
     if args.bless && lessons.unpacked.is_some() {
@@ -49,7 +40,7 @@ pub fn check(settings: &Settings, args: &CheckArgs) -> Result<Exit, Error> {
             "`--bless` writes into lesson files: run it beside a `lessons/` folder or pass `--lessons DIR`".into(),
         ));
     }
-    let wanted = select(&lessons.set, args.lessons)?;
+    let wanted = select(&lessons.set, &args.lessons)?;
     let plan = lessons.set.plan(&wanted, args.deps);
     let engine = connect(settings)?;
     exec::install_signal_handlers().context("install the Ctrl-C handler")?;
@@ -75,11 +66,12 @@ pub fn check(settings: &Settings, args: &CheckArgs) -> Result<Exit, Error> {
         Box::new(std::io::stdout())
     };
     let mut obs = Progress { human, out };
+    let _ = obs.out.write_all(obs.human.header(&engine).as_bytes());
     let outcome = runner.run(&plan, &mut obs);
     let _ = obs.out.write_all(obs.human.footer(&outcome).as_bytes());
     if args.format != Format::Human || args.report.is_some() {
         let text = render(args.format, &outcome, settings.verbosity);
-        match args.report {
+        match &args.report.as_deref() {
             Some(path) => std::fs::write(path, text)
                 .with_context(|| format!("write the report {}", path.display()))?,
             None => {

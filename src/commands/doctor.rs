@@ -6,7 +6,7 @@ use crate::color::Palette;
 use crate::commands::{connect, load_lessons};
 use crate::engine::{self, Engine};
 use crate::error::{Error, Exit};
-use crate::lesson::Builder;
+use crate::lesson::{Builder, Store};
 use crate::settings::Settings;
 
 fn image_present(engine: &Engine, image: &str) -> bool {
@@ -71,6 +71,12 @@ pub fn doctor(settings: &Settings) -> Result<Exit, Error> {
         },
     };
     println!("{:<10} {}", "builder", builder);
+    let store = match engine.store {
+        Some(Store::Containerd) => "containerd image store (snapshotter): image IDs are manifest digests, sizes count content and unpacked layers",
+        Some(Store::Classic) => "classic (graph driver)",
+        None => "unknown: `docker info` did not answer",
+    };
+    println!("{:<10} {}", "store", store);
     println!(
         "{:<10} {}",
         "registry",

@@ -2,18 +2,16 @@
 //! lesson files, printed as YAML documents or written as `NN-<id>.yaml`, and
 //! say on stderr what was found, skipped and flagged.
 
-use std::path::Path;
+use anyhow::Context;
 
 use crate::error::{Error, Exit};
 use crate::markdown::{self, yaml};
+use crate::settings::ImportArgs;
 
-pub fn import(file: &Path, out: Option<&Path>) -> Result<Exit, Error> {
-    let markdown = std::fs::read_to_string(file).map_err(|e| {
-        Error::Usage(format!(
-            "cannot read the tutorial `{}`: {e}",
-            file.display()
-        ))
-    })?;
+pub fn import(args: &ImportArgs) -> Result<Exit, Error> {
+    let file = args.file.as_path();
+    let markdown = std::fs::read_to_string(file)
+        .with_context(|| format!("cannot read the tutorial `{}`", file.display()))?;
     let found = markdown::import(&markdown);
     let shown = file.display().to_string();
     if found.lessons.is_empty() {
@@ -41,7 +39,7 @@ pub fn import(file: &Path, out: Option<&Path>) -> Result<Exit, Error> {
         docs.push(text);
     }
     let summary = found.summary(&shown);
-    let Some(dir) = out else {
+    let Some(dir) = args.out.as_deref() else {
         print!("{}", docs.join("---\n"));
         for line in &summary {
             eprintln!("{line}");
@@ -49,7 +47,7 @@ pub fn import(file: &Path, out: Option<&Path>) -> Result<Exit, Error> {
         return Ok(Exit::Ok);
     };
     std::fs::create_dir_all(dir)
-        .map_err(|e| Error::Usage(format!("cannot create the folder `{}`: {e}", dir.display())))?;
+        .with_context(|| format!("cannot create the folder `{}`", dir.display()))?;
     let paths: Vec<_> = found
         .lessons
         .iter()
@@ -63,8 +61,7 @@ pub fn import(file: &Path, out: Option<&Path>) -> Result<Exit, Error> {
         )));
     }
     for (path, text) in paths.iter().zip(&docs) {
-        std::fs::write(path, text)
-            .map_err(|e| Error::Usage(format!("cannot write `{}`: {e}", path.display())))?;
+        std::fs::write(path, text).with_context(|| format!("cannot write `{}`", path.display()))?;
         println!("wrote {}", path.display());
     }
     for line in &summary {

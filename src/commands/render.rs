@@ -1,27 +1,24 @@
 //! `knowing-scratch render [--check]`: write the lessons into README.md, or
 //! tell (with a diff, exit 1) that the README no longer matches them.
 
-use std::path::Path;
+use anyhow::Context;
 
 use crate::color::Palette;
 use crate::commands::load_lessons;
 use crate::error::{Error, Exit};
 use crate::markdown::write as render;
-use crate::settings::Settings;
+use crate::settings::{RenderArgs, Settings};
 
-pub fn render(settings: &Settings, check: bool, readme: &Path) -> Result<Exit, Error> {
+pub fn render(settings: &Settings, args: &RenderArgs) -> Result<Exit, Error> {
+    let readme = args.readme.as_path();
     let lessons = load_lessons(settings)?;
-    let old = std::fs::read_to_string(readme).map_err(|e| {
-        Error::Usage(format!(
-            "cannot read the README `{}`: {e}",
-            readme.display()
-        ))
-    })?;
+    let old = std::fs::read_to_string(readme)
+        .with_context(|| format!("cannot read the README `{}`", readme.display()))?;
     let body = render::render_lessons(&lessons.set.lessons);
     let new = render::splice(&old, &body)
         .map_err(|e| Error::Usage(format!("`{}` {e}", readme.display())))?;
     let name = readme.display().to_string();
-    if check {
+    if args.check {
         if new == old {
             eprintln!("`{name}` is up to date with the lessons");
             return Ok(Exit::Ok);
@@ -39,7 +36,7 @@ pub fn render(settings: &Settings, check: bool, readme: &Path) -> Result<Exit, E
         println!("`{name}` is already up to date");
     } else {
         crate::bless::write_atomic(readme, new.as_bytes())
-            .map_err(|e| Error::Usage(format!("cannot write the README `{name}`: {e}")))?;
+            .with_context(|| format!("cannot write the README `{name}`"))?;
         println!(
             "rendered {} lesson{} into `{name}`",
             lessons.set.lessons.len(),

@@ -13,7 +13,7 @@ use crate::lesson::{Choice, Lesson, Step};
 use crate::outcome::{Status, StepOutcome};
 use crate::report::human::Human;
 use crate::runner::{new_run_id, Decision, Observer, Runner};
-use crate::settings::{Settings, Verbosity};
+use crate::settings::{RunArgs, Settings, Verbosity};
 
 /// Shows a replay live on stdout.
 pub struct Live {
@@ -97,10 +97,10 @@ impl Observer for Live {
     }
 }
 
-pub fn run(settings: &Settings, names: &[String], deps: bool) -> Result<Exit, Error> {
+pub fn run(settings: &Settings, args: &RunArgs) -> Result<Exit, Error> {
     let lessons = load_lessons(settings)?;
-    let wanted = select(&lessons.set, names)?;
-    let plan = lessons.set.plan(&wanted, deps);
+    let wanted = select(&lessons.set, &args.lessons)?;
+    let plan = lessons.set.plan(&wanted, args.deps);
     let engine = connect(settings)?;
     exec::install_signal_handlers().context("install the Ctrl-C handler")?;
     let runner = Runner {
@@ -112,6 +112,7 @@ pub fn run(settings: &Settings, names: &[String], deps: bool) -> Result<Exit, Er
         palette: Palette::new(settings.color_stdout),
         verbosity: settings.verbosity,
     });
+    print!("{}", live.human.header(&engine));
     let outcome = runner.run(&plan, &mut live);
     println!();
     print!("{}", live.human.footer(&outcome));

@@ -17,12 +17,12 @@ use crate::exec;
 use crate::lesson::Lesson;
 use crate::report::human::Human;
 use crate::runner::{new_run_id, Runner};
-use crate::settings::{Settings, Verbosity};
+use crate::settings::{Settings, Verbosity, WalkArgs};
 use crate::walk::{self, KeySource, Screen, Spinner, Terminal, Walker};
 
-pub fn walk(settings: &Settings, lesson: Option<&str>) -> Result<Exit, Error> {
+pub fn walk(settings: &Settings, args: &WalkArgs) -> Result<Exit, Error> {
     let lessons = load_lessons(settings)?;
-    let names: Vec<String> = lesson.map(str::to_string).into_iter().collect();
+    let names: Vec<String> = args.lesson.iter().cloned().collect();
     let wanted = select(&lessons.set, &names)?;
     let err = Palette::new(settings.color_stderr);
     let engine = match connect(settings) {

@@ -1,5 +1,5 @@
 //! Conditions that choose a step's output variant: `client >= 28`,
-//! `builder == legacy`, `runc < 1.1`, joined with `and`.
+//! `builder == legacy`, `runc < 1.1`, `store == containerd`, joined with `and`.
 //!
 //! Variants are picked from facts detected before the run, never by trying
 //! each one until something matches, so a report can say which it used.
@@ -14,6 +14,36 @@ pub struct Facts {
     pub server: Option<Version>,
     pub runc: Option<Version>,
     pub builder: Builder,
+    /// `None` when the engine did not say (an old client, a fake).
+    pub store: Option<Store>,
+}
+
+/// Where the engine keeps images. The containerd image store (the default of
+/// new Engine 29 installs) changes image IDs, sizes and build export lines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Store {
+    /// The engine's own graph driver (overlay2 and friends).
+    Classic,
+    /// containerd's snapshotters (`driver-type: io.containerd.snapshotter.v1`).
+    Containerd,
+}
+
+impl Store {
+    pub fn name(self) -> &'static str {
+        match self {
+            Store::Classic => "classic",
+            Store::Containerd => "containerd",
+        }
+    }
+
+    fn parse(s: &str) -> Option<Store> {
+        match s {
+            "classic" => Some(Store::Classic),
+            "containerd" => Some(Store::Containerd),
+            _ => None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
@@ -144,6 +174,19 @@ impl Op {
 enum Test {
     Version(Subject, Op, Version),
     Builder(bool, Builder),
+    Store(bool, Store),
+}
+
+/// `==` is true, `!=` false; other operators do not apply to names.
+fn equality(op: Op, what: &str, clause: &str) -> Result<bool, String> {
+    match op {
+        Op::Eq => Ok(true),
+        Op::Ne => Ok(false),
+        _ => Err(format!(
+            "{what} compare with == or != only, not `{}`",
+            clause.trim()
+        )),
+    }
 }
 
 /// A parsed `when:`; all of its tests must hold.
@@ -194,21 +237,17 @@ impl Condition {
                     let builder = Builder::parse(value).ok_or_else(|| {
                         format!("unknown builder `{value}`: use builtin, buildx or legacy")
                     })?;
-                    let equal = match op {
-                        Op::Eq => true,
-                        Op::Ne => false,
-                        _ => {
-                            return Err(format!(
-                                "builders compare with == or != only, not `{}`",
-                                clause.trim()
-                            ))
-                        }
-                    };
-                    Test::Builder(equal, builder)
+                    Test::Builder(equality(op, "builders", clause)?, builder)
+                }
+                "store" => {
+                    let store = Store::parse(value).ok_or_else(|| {
+                        format!("unknown store `{value}`: use classic or containerd")
+                    })?;
+                    Test::Store(equality(op, "stores", clause)?, store)
                 }
                 _ => {
                     return Err(format!(
-                        "unknown subject `{subject}` in `{}`: use client, server, runc or builder",
+                        "unknown subject `{subject}` in `{}`: use client, server, runc, builder or store",
                         clause.trim()
                     ))
                 }
@@ -233,6 +272,8 @@ impl Condition {
                 have.as_ref().is_some_and(|v| op.holds(v.cmp(want)))
             }
             Test::Builder(equal, b) => (facts.builder == *b) == *equal,
+            // An engine that did not say which store it uses fails both `==` and `!=`.
+            Test::Store(equal, st) => facts.store.is_some_and(|have| (have == *st) == *equal),
         })
     }
 
@@ -251,6 +292,7 @@ mod tests {
             server: Version::parse_loose("20.10.24"),
             runc: Version::parse_loose("1.1.5"),
             builder,
+            store: Some(Store::Classic),
         }
     }
 
@@ -283,6 +325,29 @@ mod tests {
     }
 
     #[test]
+    fn store_conditions_need_a_known_store() {
+        let containerd = Condition::parse("store == containerd").unwrap();
+        let classic = Condition::parse("store != containerd").unwrap();
+        let mut f = facts("28.5.2", Builder::Buildx);
+        assert!(!containerd.holds(&f));
+        assert!(classic.holds(&f));
+        f.store = Some(Store::Containerd);
+        assert!(containerd.holds(&f));
+        assert!(!classic.holds(&f));
+        f.store = None;
+        assert!(!containerd.holds(&f));
+        assert!(!classic.holds(&f));
+        assert_eq!(
+            Condition::parse("store == zfs").unwrap_err(),
+            "unknown store `zfs`: use classic or containerd"
+        );
+        assert_eq!(
+            Condition::parse("store >= classic").unwrap_err(),
+            "stores compare with == or != only, not `store >= classic`"
+        );
+    }
+
+    #[test]
     fn malformed_conditions_say_what_is_wrong() {
         assert_eq!(
             Condition::parse("client >= twenty").unwrap_err(),
@@ -294,7 +359,7 @@ mod tests {
         );
         assert_eq!(
             Condition::parse("kernel >= 6").unwrap_err(),
-            "unknown subject `kernel` in `kernel >= 6`: use client, server, runc or builder"
+            "unknown subject `kernel` in `kernel >= 6`: use client, server, runc, builder or store"
         );
         assert_eq!(
             Condition::parse("client>=28").unwrap_err(),

@@ -1,58 +1,21 @@
-//! Reading a folder of lesson files into checked lessons.
+//! Reading a folder of lesson files into checked lessons: the folder scan,
+//! each file read and parsed (`yaml_errors` rewords what does not parse,
+//! `validate` checks what does), then the checks across files: `needs` names
+//! lessons and never loops, and a size comparison names a capture that a
+//! step run before it makes.
 //!
 //! Every problem is collected with its file, line and column, so one run
 //! reports all of them; nothing runs while any remain.
 
 use std::collections::HashMap;
-use std::fmt;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
-use super::model::{LessonDoc, StepDoc, Undocumented, VariantDoc};
+use super::error::{err, LessonError, LoadErrors};
+use super::model::LessonDoc;
 use super::positions::{Pos, Positions};
-use super::{Condition, Expected, Lesson, LessonSet, Step, Unknown, Variant, DEFAULT_TIMEOUT};
-use crate::exec::{Exchange, Stop};
-use crate::matcher::{Mode, Options, Pattern, SizeBand};
-
-/// One problem in one lesson file.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LessonError {
-    pub file: PathBuf,
-    pub line: Option<usize>,
-    pub column: Option<usize>,
-    pub message: String,
-}
-
-impl fmt::Display for LessonError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.file.display())?;
-        if let Some(line) = self.line {
-            write!(f, ":{line}")?;
-            if let Some(col) = self.column {
-                write!(f, ":{col}")?;
-            }
-        }
-        write!(f, ": {}", self.message)
-    }
-}
-
-/// Everything wrong with a folder of lessons.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LoadErrors(pub Vec<LessonError>);
-
-impl fmt::Display for LoadErrors {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, e) in self.0.iter().enumerate() {
-            if i > 0 {
-                writeln!(f)?;
-            }
-            write!(f, "{e}")?;
-        }
-        Ok(())
-    }
-}
-
-impl std::error::Error for LoadErrors {}
+use super::yaml_errors::explain_yaml_error;
+use super::{validate, Expected, Lesson, LessonSet, Step};
+use crate::suggest::closest;
 
 /// Load and check every `*.yaml`/`*.yml` file of `dir`, in name order.
 pub fn load_dir(dir: &Path) -> Result<LessonSet, LoadErrors> {
@@ -82,6 +45,7 @@ pub fn load_dir(dir: &Path) -> Result<LessonSet, LoadErrors> {
     let mut lessons: Vec<Lesson> = Vec::new();
     let mut lines_of_ids: HashMap<String, (PathBuf, Pos)> = HashMap::new();
     let mut need_positions = Vec::new();
+    let mut positions_of = Vec::new();
     for file in &files {
         let bytes = match std::fs::read(file) {
             Ok(b) => b,
@@ -114,6 +78,7 @@ pub fn load_dir(dir: &Path) -> Result<LessonSet, LoadErrors> {
                     ));
                 }
                 lessons.push(lesson);
+                positions_of.push(positions);
             }
             Err(mut e) => errors.append(&mut e),
         }
@@ -156,6 +121,9 @@ pub fn load_dir(dir: &Path) -> Result<LessonSet, LoadErrors> {
         }
     }
     if errors.is_empty() {
+        errors = uncaptured(&lessons, &positions_of);
+    }
+    if errors.is_empty() {
         Ok(LessonSet {
             dir: dir.to_path_buf(),
             lessons,
@@ -187,13 +155,78 @@ fn find_cycle(lessons: &[Lesson]) -> Option<Vec<String>> {
         .find_map(|l| walk(lessons, &l.id, &mut Vec::new()))
 }
 
-fn err(file: &Path, pos: Option<Pos>, message: String) -> LessonError {
-    LessonError {
-        file: file.to_path_buf(),
-        line: pos.map(|p| p.line),
-        column: pos.map(|p| p.column),
-        message,
+/// Size comparisons with a capture no step before them makes. Steps run
+/// before a step are the earlier steps of its lesson and every step of the
+/// lessons it needs (they run first); any other name could only fail, at run
+/// time, as drift. Any of a step's outputs (its own, its variants') counts
+/// as making a capture, since which one applies is known only at run time.
+fn uncaptured(lessons: &[Lesson], positions: &[Positions]) -> Vec<LessonError> {
+    let made = |l: &Lesson| -> Vec<String> { l.steps.iter().flat_map(step_captures).collect() };
+    let mut errors = Vec::new();
+    for (lesson, positions) in lessons.iter().zip(positions) {
+        let mut known: Vec<String> = needed(lessons, lesson).into_iter().flat_map(made).collect();
+        for step in &lesson.steps {
+            for expected in outputs(step) {
+                // A variant without an output of its own shares the step's:
+                // reported there once.
+                let Some(at) = positions.value(&expected.path) else {
+                    continue;
+                };
+                for r in expected.output.references() {
+                    if known.contains(&r.name) {
+                        continue;
+                    }
+                    let names: Vec<&str> = known.iter().map(String::as_str).collect();
+                    let fix = match closest(&r.name, &names) {
+                        Some(best) => format!("did you mean `{best}`?"),
+                        None => format!(
+                            "capture it in an earlier step (or in a lesson this one needs), as in `{{{{{}=size}}}}`",
+                            r.name
+                        ),
+                    };
+                    let (line, column) = at.inside(r.line, r.column);
+                    errors.push(LessonError {
+                        file: lesson.file.clone(),
+                        line: Some(line),
+                        column: Some(column),
+                        message: format!(
+                            "in `output`: no earlier capture named `{}` to compare the size with; {fix}",
+                            r.name
+                        ),
+                    });
+                }
+            }
+            known.extend(step_captures(step));
+        }
     }
+    errors
+}
+
+/// A step's documented outputs: its own, then its variants'.
+fn outputs(step: &Step) -> impl Iterator<Item = &Expected> {
+    std::iter::once(&step.expected).chain(step.variants.iter().map(|v| &v.expected))
+}
+
+fn step_captures(step: &Step) -> Vec<String> {
+    outputs(step)
+        .flat_map(|e| e.output.capture_names())
+        .collect()
+}
+
+/// The lessons `lesson` needs, directly or not (each once, cycles or not).
+fn needed<'a>(lessons: &'a [Lesson], lesson: &Lesson) -> Vec<&'a Lesson> {
+    let mut found: Vec<&Lesson> = Vec::new();
+    let mut todo: Vec<&str> = lesson.needs.iter().map(String::as_str).collect();
+    while let Some(id) = todo.pop() {
+        if id == lesson.id || found.iter().any(|l| l.id == id) {
+            continue;
+        }
+        if let Some(l) = lessons.iter().find(|l| l.id == id) {
+            found.push(l);
+            todo.extend(l.needs.iter().map(String::as_str));
+        }
+    }
+    found
 }
 
 /// Parse one file's bytes into a lesson.
@@ -235,728 +268,56 @@ pub fn load_file(file: &Path, bytes: &[u8]) -> Result<(Lesson, Positions), Vec<L
         }]
     })?;
     let positions = Positions::index(source);
-    let lesson = check(file, doc, &positions)?;
+    let lesson = validate::check(file, doc, &positions)?;
     Ok((lesson, positions))
-}
-
-/// The keys each part of a lesson file may hold, for "did you mean" and for
-/// saying what is missing.
-const NEEDED: &[(&str, &str)] = &[
-    ("lesson", "a lesson needs `id`, `title` and `steps`"),
-    ("step", "a step needs `title` and `run`"),
-    ("variant", "a variant needs `when`, and `output` or `exit`"),
-    ("input", "an `input` entry needs `wait` and `send`"),
-];
-
-/// What part of a lesson a serde path (`steps[0].variants[1]`) names.
-fn part_of(path: &str) -> &'static str {
-    let last = path.rsplit('.').next().unwrap_or_default();
-    if path.is_empty() {
-        "lesson"
-    } else if last.starts_with("variants[") {
-        "variant"
-    } else if last.starts_with("input[") {
-        "input"
-    } else if last.starts_with("steps[") {
-        "step"
-    } else {
-        "value"
-    }
-}
-
-/// serde_norway's message made readable: plain words for YAML syntax errors
-/// and type mismatches, and a "did you mean" for a misspelt key or value.
-/// Returns the position to report (sometimes better than serde's, such as
-/// the opening quote of a string that never closes) and the message.
-fn explain_yaml_error(
-    source: &str,
-    raw: &str,
-    loc: Option<(usize, usize)>,
-) -> (Option<(usize, usize)>, String) {
-    // libyaml writes "PROBLEM at line L column C, CONTEXT at line L column C";
-    // serde errors are "PATH: MESSAGE at line L column C".
-    let mark = regex::Regex::new(r" at line (\d+) column (\d+)").expect("a valid regex");
-    let marks: Vec<(usize, usize)> = mark
-        .captures_iter(raw)
-        .map(|c| (c[1].parse().unwrap_or(1), c[2].parse().unwrap_or(1)))
-        .collect();
-    let text = mark.replace_all(raw, "").into_owned();
-    let (path, message) = match text.split_once(": ") {
-        Some((p, m))
-            if !p.is_empty()
-                && p.chars()
-                    .all(|c| c.is_ascii_alphanumeric() || "_[].".contains(c)) =>
-        {
-            (p, m)
-        }
-        _ => ("", text.as_str()),
-    };
-    if let Some(field) = message
-        .strip_prefix("duplicate field `")
-        .and_then(|r| r.split('`').next())
-    {
-        return explain_duplicate(source, path, field, loc);
-    }
-    if let Some(explained) = explain_data_error(path, message) {
-        return (loc, explained);
-    }
-    explain_syntax_error(source, &text, &marks, loc)
-}
-
-/// A key given twice: point at the second one and name the line of the first.
-fn explain_duplicate(
-    source: &str,
-    path: &str,
-    field: &str,
-    loc: Option<(usize, usize)>,
-) -> (Option<(usize, usize)>, String) {
-    let full = if path.is_empty() {
-        field.to_string()
-    } else {
-        format!("{path}.{field}")
-    };
-    let inside = if path.is_empty() {
-        String::new()
-    } else {
-        format!(" in `{path}`")
-    };
-    // The index keeps the last occurrence of a key; the first is the
-    // previous line that starts with the same key at the same column.
-    let Some(second) = Positions::index(source).key(&full) else {
-        return (loc, format!("`{field}` is given twice{inside}: keep one"));
-    };
-    let start = loc.map_or(1, |l| l.0);
-    let first = source
-        .lines()
-        .enumerate()
-        .take(second.line - 1)
-        .skip(start - 1)
-        .filter(|(_, l)| {
-            l.get(second.column - 1..)
-                .and_then(|rest| rest.strip_prefix(field))
-                .is_some_and(|rest| rest.trim_start().starts_with(':'))
-        })
-        .map(|(i, _)| i + 1)
-        .last();
-    let first = first.map_or(String::new(), |n| format!(" (first on line {n})"));
-    (
-        Some((second.line, second.column)),
-        format!("`{field}` is given twice{inside}{first}: keep one"),
-    )
-}
-
-/// Type mismatches, unknown and missing keys.
-fn explain_data_error(path: &str, message: &str) -> Option<String> {
-    let named = |what: &str| {
-        if path.is_empty() {
-            what.to_string()
-        } else {
-            format!("{what} in `{path}`")
-        }
-    };
-    if let Some(rest) = message.strip_prefix("unknown field `") {
-        let (field, rest) = rest.split_once('`')?;
-        let expected: Vec<&str> = rest.split('`').skip(1).step_by(2).collect();
-        let mut out = named(&format!("unknown key `{field}`"));
-        match closest(field, &expected) {
-            Some(best) => out.push_str(&format!("; did you mean `{best}`?")),
-            None => {
-                let list: Vec<String> = expected.iter().map(|k| format!("`{k}`")).collect();
-                out.push_str(&format!("; the keys here are {}", list.join(", ")));
-            }
-        }
-        return Some(out);
-    }
-    if let Some(rest) = message.strip_prefix("unknown variant `") {
-        let (value, rest) = rest.split_once('`')?;
-        let expected: Vec<&str> = rest.split('`').skip(1).step_by(2).collect();
-        let list: Vec<String> = expected.iter().map(|k| format!("`{k}`")).collect();
-        let mut out = format!("`{path}` cannot be `{value}`: use {}", list.join(", "));
-        if let Some(best) = closest(value, &expected) {
-            out.push_str(&format!("; did you mean `{best}`?"));
-        }
-        return Some(out);
-    }
-    if let Some(rest) = message.strip_prefix("missing field `") {
-        let field = rest.split('`').next()?;
-        let part = part_of(path);
-        let need = NEEDED
-            .iter()
-            .find(|(p, _)| *p == part)
-            .map_or(String::new(), |(_, n)| format!(": {n}"));
-        return Some(if path.is_empty() {
-            format!("the lesson has no `{field}`{need}")
-        } else {
-            format!("`{path}` has no `{field}`{need}")
-        });
-    }
-    let rest = message
-        .strip_prefix("invalid type: ")
-        .or_else(|| message.strip_prefix("invalid value: "))?;
-    let (found, expected) = rest.split_once(", expected ")?;
-    let found = describe_found(found);
-    let expected = match expected {
-        "i32" | "i64" | "u32" | "u64" | "usize" => "a whole number",
-        "a string" => "text",
-        "a sequence" => "a list",
-        "a boolean" => "`true` or `false`",
-        e if e.starts_with("struct ") => "a mapping of keys",
-        e => e,
-    };
-    let field = path.rsplit('.').next().unwrap_or_default();
-    let field = field.split('[').next().unwrap_or_default();
-    let hint = match (field, expected) {
-        ("run", "text") => "; write several commands as one `|` block",
-        ("steps", "a list") => "; start each step with `- `",
-        ("needs" | "requires" | "images", "a list") => "; write it as a list, such as `[a, b]`",
-        ("exit", _) => " (the exit code the command ends with)",
-        _ => "",
-    };
-    Some(if path.is_empty() {
-        format!(
-            "a lesson file must be {expected}, not {found}: {}",
-            NEEDED[0].1
-        )
-    } else {
-        format!("`{path}` must be {expected}, not {found}{hint}")
-    })
-}
-
-/// serde's description of the value it found, in plain words.
-fn describe_found(found: &str) -> String {
-    if let Some(s) = found.strip_prefix("string ") {
-        let s = s.trim_matches('"');
-        return format!("the text `{s}`");
-    }
-    match found {
-        "sequence" => "a list".into(),
-        "map" => "a mapping".into(),
-        f => match f.split_once(' ') {
-            Some(("integer" | "floating point" | "boolean", v)) => format!("`{v}`"),
-            _ => f.to_string(),
-        },
-    }
-}
-
-/// YAML that does not parse.
-fn explain_syntax_error(
-    source: &str,
-    text: &str,
-    marks: &[(usize, usize)],
-    loc: Option<(usize, usize)>,
-) -> (Option<(usize, usize)>, String) {
-    let (problem, context) = match text.split_once(", while ") {
-        Some((p, c)) => (p, Some(c)),
-        None => (text, None),
-    };
-    let context_at = marks.get(1).copied();
-    let char_at = |(line, col): (usize, usize)| {
-        source
-            .lines()
-            .nth(line.saturating_sub(1))
-            .and_then(|l| l.chars().nth(col.saturating_sub(1)))
-    };
-    if problem.contains("tab character")
-        || (problem == "found character that cannot start any token"
-            && loc.and_then(char_at) == Some('\t'))
-    {
-        return (
-            loc,
-            "a tab indents this line: YAML indents with spaces only".into(),
-        );
-    }
-    if problem == "found character that cannot start any token" {
-        let ch = loc.and_then(char_at).unwrap_or('?');
-        return (
-            loc,
-            format!("a value cannot start with `{ch}`: put the value in quotes"),
-        );
-    }
-    if problem == "mapping values are not allowed in this context" {
-        return (
-            loc,
-            "`: ` inside a value: put the value in quotes, or write it as a `|` block".into(),
-        );
-    }
-    match (context, context_at) {
-        (Some(c), Some(at)) if c.starts_with("scanning a quoted scalar") => {
-            let quote = char_at(at).unwrap_or('"');
-            return (
-                Some(at),
-                format!("this quoted text is never closed: the closing `{quote}` is missing"),
-            );
-        }
-        (Some(c), Some(at)) if c.starts_with("parsing a flow sequence") => {
-            return (
-                Some(at),
-                "this `[` list is never closed: a `]` (or a `,` between items) is missing".into(),
-            );
-        }
-        (Some(c), Some(at)) if c.starts_with("parsing a flow mapping") => {
-            return (
-                Some(at),
-                "this `{` mapping is never closed: a `}` (or a `,` between entries) is missing"
-                    .into(),
-            );
-        }
-        (Some(c), Some((line, col)))
-            if c.starts_with("parsing a block collection")
-                || c.starts_with("parsing a block mapping") =>
-        {
-            return (
-                loc,
-                format!(
-                    "this line is not indented like the block it belongs to, which starts on line {line} at column {col}: line its key up with the keys above it"
-                ),
-            );
-        }
-        _ => {}
-    }
-    let mut out = format!("YAML syntax error: {problem}");
-    if let Some(c) = context {
-        out.push_str(&format!(", while {c}"));
-        if let Some((line, col)) = context_at {
-            out.push_str(&format!(" (line {line}, column {col})"));
-        }
-    }
-    (loc, out)
-}
-
-/// The candidate nearest to `word`, when it is close enough to be a typo.
-pub(crate) fn closest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
-    candidates
-        .iter()
-        .map(|c| (levenshtein(word, c), *c))
-        .filter(|(d, c)| *d <= 2.max(c.len() / 3))
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, c)| c)
-}
-
-fn levenshtein(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let cur = row[j + 1];
-            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
-            prev = cur;
-        }
-    }
-    row[b.len()]
-}
-
-/// `90s`, `2m`, `1m30s`, `500ms`, or a bare number of seconds.
-pub fn parse_duration(text: &str) -> Result<Duration, String> {
-    let t = text.trim();
-    let bad = || format!("`{t}` is not a duration: write it like `90s`, `2m` or `500ms`");
-    if t.is_empty() {
-        return Err(bad());
-    }
-    let mut total = Duration::ZERO;
-    if let Ok(secs) = t.parse::<f64>() {
-        if !secs.is_finite() || secs < 0.0 {
-            return Err(bad());
-        }
-        total = Duration::from_secs_f64(secs);
-    } else {
-        let mut rest = t;
-        while !rest.is_empty() {
-            let n_end = rest
-                .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-                .ok_or_else(bad)?;
-            if n_end == 0 {
-                return Err(bad());
-            }
-            let n: f64 = rest[..n_end].parse().map_err(|_| bad())?;
-            rest = &rest[n_end..];
-            let u_end = rest
-                .find(|c: char| c.is_ascii_digit())
-                .unwrap_or(rest.len());
-            let unit = match &rest[..u_end] {
-                "ms" => 0.001,
-                "s" => 1.0,
-                "m" => 60.0,
-                "h" => 3600.0,
-                _ => return Err(bad()),
-            };
-            rest = &rest[u_end..];
-            total += Duration::from_secs_f64(n * unit);
-        }
-    }
-    if total.is_zero() {
-        return Err(format!("`{t}` is zero: a duration must be more than zero"));
-    }
-    Ok(total)
-}
-
-fn parse_sizes(text: &str) -> Result<SizeBand, String> {
-    match text.trim() {
-        "exact" => Ok(SizeBand::Exact),
-        "any" => Ok(SizeBand::Any),
-        t => t
-            .strip_suffix('%')
-            .and_then(|n| n.trim().parse::<f64>().ok())
-            .filter(|n| n.is_finite() && *n >= 0.0)
-            .map(|n| SizeBand::Ratio(n / 100.0))
-            .ok_or_else(|| format!("`{t}` is not a size tolerance: use a percentage such as `50%`, `exact` or `any`")),
-    }
-}
-
-struct Checker<'a> {
-    file: &'a Path,
-    positions: &'a Positions,
-    errors: Vec<LessonError>,
-}
-
-impl Checker<'_> {
-    fn fail(&mut self, path: &str, message: String) {
-        let pos = self.positions.nearest(path);
-        self.errors.push(err(self.file, Some(pos), message));
-    }
-
-    /// Compile an output; a marker error points at its own line in the file.
-    fn expected(
-        &mut self,
-        path: &str,
-        output: &str,
-        exit: i32,
-        mode: Mode,
-        sizes: SizeBand,
-    ) -> Expected {
-        let pos = self.positions.value(path);
-        let output_line = pos.map_or(1, |p| p.line);
-        let pattern = match Pattern::parse(output) {
-            Ok(p) => p,
-            Err(e) => {
-                let (line, column) = match pos {
-                    Some(p) if p.block => (p.line + e.line - 1, p.column + e.column - 1),
-                    Some(p) => (p.line, p.column + e.column - 1),
-                    None => (1, 1),
-                };
-                self.errors.push(LessonError {
-                    file: self.file.to_path_buf(),
-                    line: Some(line),
-                    column: Some(column),
-                    message: format!("in `output`: {}", e.message),
-                });
-                Pattern::parse("").expect("the empty pattern compiles")
-            }
-        };
-        Expected {
-            output: pattern,
-            exit,
-            options: Options { mode, sizes },
-            output_line,
-            path: path.to_string(),
-            unknown: Unknown::default(),
-        }
-    }
-}
-
-fn check(file: &Path, doc: LessonDoc, positions: &Positions) -> Result<Lesson, Vec<LessonError>> {
-    let mut c = Checker {
-        file,
-        positions,
-        errors: Vec::new(),
-    };
-    if doc.id.is_empty()
-        || !doc
-            .id
-            .chars()
-            .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '-')
-    {
-        let fixed: String = doc
-            .id
-            .trim()
-            .chars()
-            .map(|ch| match ch {
-                'A'..='Z' => ch.to_ascii_lowercase(),
-                'a'..='z' | '0'..='9' | '-' => ch,
-                _ => '-',
-            })
-            .collect();
-        let guess = if fixed.is_empty() {
-            String::new()
-        } else {
-            format!("; try `{fixed}`")
-        };
-        c.fail(
-            "id",
-            format!(
-                "lesson id `{}` must be lowercase letters, digits and dashes{guess}",
-                doc.id
-            ),
-        );
-    }
-    if doc.title.trim().is_empty() {
-        c.fail("title", "a lesson needs a `title`".into());
-    }
-    if doc.steps.is_empty() {
-        c.fail(
-            "steps",
-            "`steps` is empty: a lesson needs at least one step".into(),
-        );
-    }
-    let mut titles: HashMap<String, usize> = HashMap::new();
-    let mut steps = Vec::new();
-    for (i, s) in doc.steps.into_iter().enumerate() {
-        let at = format!("steps[{i}]");
-        if let Some(first) = titles.insert(s.title.trim().to_string(), i) {
-            let first_line = positions.nearest(&format!("steps[{first}].title")).line;
-            c.fail(
-                &format!("{at}.title"),
-                format!("duplicate step title `{}` (first used on line {first_line}): titles identify steps", s.title),
-            );
-        }
-        steps.push(check_step(&mut c, &at, s));
-    }
-    if c.errors.is_empty() {
-        Ok(Lesson {
-            id: doc.id,
-            title: doc.title,
-            intro: doc.intro,
-            needs: doc.needs,
-            recorded: doc.recorded,
-            images: doc.images,
-            file: file.to_path_buf(),
-            steps,
-        })
-    } else {
-        Err(c.errors)
-    }
-}
-
-fn check_step(c: &mut Checker, at: &str, s: StepDoc) -> Step {
-    if s.title.trim().is_empty() {
-        c.fail(&format!("{at}.title"), "a step needs a `title`".into());
-    }
-    if s.run.trim().is_empty() {
-        c.fail(
-            &format!("{at}.run"),
-            "`run` is empty: a step needs a command".into(),
-        );
-    }
-    for (i, r) in s.requires.iter().enumerate() {
-        if r.is_empty()
-            || !r
-                .chars()
-                .all(|ch| ch.is_ascii_alphanumeric() || "-_.".contains(ch))
-        {
-            c.fail(
-                &format!("{at}.requires[{i}]"),
-                format!("`{r}` is not a capability or tool name"),
-            );
-        }
-    }
-    let timeout = match &s.timeout {
-        None => DEFAULT_TIMEOUT,
-        Some(t) => parse_duration(t).unwrap_or_else(|e| {
-            c.fail(&format!("{at}.timeout"), format!("bad `timeout`: {e}"));
-            DEFAULT_TIMEOUT
-        }),
-    };
-    let mut stop = Stop::default();
-    if let Some(d) = &s.stop {
-        stop.lines = d.lines;
-        if d.lines == Some(0) {
-            c.fail(
-                &format!("{at}.stop.lines"),
-                "`stop.lines` is 0: it counts the lines of output after which the command is stopped, so it must be at least 1".into(),
-            );
-        }
-        if let Some(after) = &d.after {
-            match parse_duration(after) {
-                Ok(a) => stop.after = Some(a),
-                Err(e) => c.fail(
-                    &format!("{at}.stop.after"),
-                    format!("bad `stop.after`: {e}"),
-                ),
-            }
-        }
-        if d.lines.is_none() && d.after.is_none() {
-            c.fail(
-                &format!("{at}.stop"),
-                "`stop` needs `lines` or `after`".into(),
-            );
-        }
-    }
-    let sizes = match &s.sizes {
-        None => SizeBand::default(),
-        Some(t) => parse_sizes(t).unwrap_or_else(|e| {
-            c.fail(&format!("{at}.sizes"), format!("bad `sizes`: {e}"));
-            SizeBand::default()
-        }),
-    };
-    let mode = s.mode.unwrap_or_default();
-    let tty = (s.tty || !s.input.is_empty()).then(|| {
-        s.input
-            .iter()
-            .enumerate()
-            .map(|(i, x)| {
-                if x.wait.is_empty() {
-                    c.fail(
-                        &format!("{at}.input[{i}].wait"),
-                        "`wait` is empty: give the prompt to wait for".into(),
-                    );
-                }
-                Exchange {
-                    wait: x.wait.clone(),
-                    send: x.send.clone(),
-                }
-            })
-            .collect()
-    });
-    let mut expected = c.expected(&format!("{at}.output"), &s.output, s.exit, mode, sizes);
-    expected.unknown = Unknown {
-        output: s.undocumented.contains(&Undocumented::Output),
-        exit: s.undocumented.contains(&Undocumented::Exit),
-    };
-    // A value is documented or not, never both.
-    if expected.unknown.output && !s.output.is_empty() {
-        c.fail(
-            &format!("{at}.undocumented"),
-            "lists `output`, but the step documents one: remove one of them".into(),
-        );
-    }
-    if expected.unknown.exit && s.exit != 0 {
-        c.fail(
-            &format!("{at}.undocumented"),
-            "lists `exit`, but the step documents one: remove one of them".into(),
-        );
-    }
-    let variants = s
-        .variants
-        .iter()
-        .enumerate()
-        .map(|(i, v)| check_variant(c, &format!("{at}.variants[{i}]"), v, &s, mode, sizes))
-        .collect();
-    Step {
-        title: s.title,
-        text: s.text,
-        run: s.run,
-        requires: s.requires,
-        timeout,
-        stop,
-        tty,
-        expected,
-        variants,
-        line: c.positions.nearest(at).line,
-    }
-}
-
-fn check_variant(
-    c: &mut Checker,
-    at: &str,
-    v: &VariantDoc,
-    s: &StepDoc,
-    mode: Mode,
-    sizes: SizeBand,
-) -> Variant {
-    let when = Condition::parse(&v.when).unwrap_or_else(|mut e| {
-        // A misspelt subject gets a suggestion.
-        let subjects = ["client", "server", "runc", "builder"];
-        let guess = v.when.split(" and ").find_map(|clause| {
-            let word = clause.split_whitespace().next()?;
-            (!subjects.contains(&word)).then(|| closest(word, &subjects))?
-        });
-        if let Some(best) = guess {
-            e.push_str(&format!("; did you mean `{best}`?"));
-        }
-        c.fail(&format!("{at}.when"), e);
-        Condition::parse("client >= 0").expect("a valid condition")
-    });
-    if v.output.is_none() && v.exit.is_none() {
-        c.fail(at, "a variant needs `output` or `exit`".into());
-    }
-    let (output, path) = match &v.output {
-        Some(o) => (o.as_str(), format!("{at}.output")),
-        None => (s.output.as_str(), format!("{at}.output")),
-    };
-    let expected = c.expected(
-        &path,
-        output,
-        v.exit.unwrap_or(s.exit),
-        v.mode.unwrap_or(mode),
-        sizes,
-    );
-    Variant {
-        when,
-        note: v.note.clone(),
-        expected,
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn load(files: &[(&str, &str)]) -> Result<LessonSet, String> {
+        let dir = tempfile::tempdir().unwrap();
+        for (name, text) in files {
+            std::fs::write(dir.path().join(name), text).unwrap();
+        }
+        load_dir(dir.path()).map_err(|e| {
+            e.0.iter()
+                .map(|e| format!("{}:{}: {}", e.line.unwrap(), e.column.unwrap(), e.message))
+                .collect::<Vec<_>>()
+                .join("\n")
+        })
+    }
+
+    const BUILD: &str =
+        "id: build\ntitle: B\nsteps:\n  - title: s\n    run: x\n    output: \"{{PLAIN=size}}\"\n";
+
     #[test]
-    fn durations() {
-        assert_eq!(parse_duration("90s"), Ok(Duration::from_secs(90)));
-        assert_eq!(parse_duration("1m30s"), Ok(Duration::from_secs(90)));
-        assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
-        assert_eq!(parse_duration("2"), Ok(Duration::from_secs(2)));
-        assert_eq!(
-            parse_duration("0s").unwrap_err(),
-            "`0s` is zero: a duration must be more than zero"
-        );
-        assert_eq!(
-            parse_duration("soon").unwrap_err(),
-            "`soon` is not a duration: write it like `90s`, `2m` or `500ms`"
-        );
-        assert!(parse_duration("5 parsecs").is_err());
+    fn a_needed_lesson_makes_captures_for_later_ones() {
+        let shrink = "id: shrink\ntitle: S\nneeds: [build]\nsteps:\n  - title: s\n    run: x\n    output: |\n      {{size<PLAIN}}\n";
+        assert!(load(&[("a.yaml", BUILD), ("b.yaml", shrink)]).is_ok());
     }
 
     #[test]
-    fn typo_suggestions() {
-        let explain = |raw| explain_yaml_error("", raw, Some((3, 5)));
+    fn a_capture_counts_only_after_its_step_and_in_lessons_that_need_it() {
+        let alone = "id: alone\ntitle: A\nsteps:\n  - title: s\n    run: x\n    output: |\n      {{size<PLAIN}}\n";
+        let later = "id: later\ntitle: L\nsteps:\n  - title: compare\n    run: x\n    output: \"{{size>=LATE}}\"\n  - title: capture\n    run: x\n    output: \"{{LATE=size}}\"\n";
+        let hint = "capture it in an earlier step (or in a lesson this one needs), as in";
         assert_eq!(
-            explain("steps[0]: unknown field `outptu`, expected one of `title`, `run`, `output` at line 3 column 5"),
-            (Some((3, 5)), "unknown key `outptu` in `steps[0]`; did you mean `output`?".to_string())
-        );
-        assert_eq!(
-            explain("unknown field `zzzzzz`, expected `title` or `run` at line 3 column 5").1,
-            "unknown key `zzzzzz`; the keys here are `title`, `run`"
-        );
-        assert_eq!(closest("zzzzzz", &["title", "run"]), None);
-    }
-
-    #[test]
-    fn type_mismatches_in_plain_words() {
-        let explain = |raw| explain_yaml_error("", raw, None).1;
-        assert_eq!(
-            explain("steps[2].exit: invalid type: string \"zero\", expected i32 at line 9 column 11"),
-            "`steps[2].exit` must be a whole number, not the text `zero` (the exit code the command ends with)"
-        );
-        assert_eq!(
-            explain("steps: invalid type: map, expected a sequence at line 4 column 3"),
-            "`steps` must be a list, not a mapping; start each step with `- `"
-        );
-        assert_eq!(
-            explain("steps[0]: missing field `run` at line 4 column 5"),
-            "`steps[0]` has no `run`: a step needs `title` and `run`"
+            load(&[("a.yaml", BUILD), ("b.yaml", alone), ("c.yaml", later)]).unwrap_err(),
+            format!(
+                "7:7: in `output`: no earlier capture named `PLAIN` to compare the size with; {hint} `{{{{PLAIN=size}}}}`\n\
+                 6:14: in `output`: no earlier capture named `LATE` to compare the size with; {hint} `{{{{LATE=size}}}}`"
+            )
         );
     }
 
     #[test]
-    fn syntax_errors_point_where_the_fix_goes() {
-        let src = "id: a\ntitle: \"A\nsteps: []\n";
+    fn a_variant_with_its_own_output_is_checked_too() {
+        let lesson = "id: v\ntitle: V\nsteps:\n  - title: s\n    run: x\n    output: \"{{A=size}}\"\n    variants:\n      - when: client >= 28\n        output: \"{{size<B}}\"\n";
         assert_eq!(
-            explain_yaml_error(src, "found unexpected end of stream at line 4 column 1, while scanning a quoted scalar at line 2 column 8", Some((4, 1))),
-            (Some((2, 8)), "this quoted text is never closed: the closing `\"` is missing".to_string())
+            load(&[("a.yaml", lesson)]).unwrap_err(),
+            "9:18: in `output`: no earlier capture named `B` to compare the size with; capture it in an earlier step (or in a lesson this one needs), as in `{{B=size}}`"
         );
-        assert_eq!(
-            explain_yaml_error("a:\n\t- b\n", "found character that cannot start any token at line 2 column 1, while scanning for the next token", Some((2, 1))).1,
-            "a tab indents this line: YAML indents with spaces only"
-        );
-    }
-
-    #[test]
-    fn sizes() {
-        assert_eq!(parse_sizes("50%"), Ok(SizeBand::Ratio(0.5)));
-        assert_eq!(parse_sizes("exact"), Ok(SizeBand::Exact));
-        assert!(parse_sizes("big").is_err());
     }
 }

@@ -2,18 +2,26 @@
 //!
 //! `model` is the file format as serde data, `load` reads a folder and turns
 //! every file into a checked [`Lesson`], or into errors that name the file,
-//! line and column, before any command runs.
+//! line and column, before any command runs. `load` scans the folder and
+//! checks across files; `yaml_errors` rewords what does not parse;
+//! `validate` checks one parsed file, using the parsers in `values`.
 
 pub mod condition;
+mod error;
 mod load;
 pub mod model;
 pub mod positions;
+mod validate;
+mod values;
+mod yaml_errors;
 
 use std::path::PathBuf;
 use std::time::Duration;
 
-pub use condition::{Builder, Condition, Facts, Version};
-pub use load::{load_dir, parse_duration, LessonError, LoadErrors};
+pub use condition::{Builder, Condition, Facts, Store, Version};
+pub use error::{LessonError, LoadErrors};
+pub use load::load_dir;
+pub use values::parse_duration;
 
 use crate::exec::{Exchange, Stop};
 use crate::matcher::{Options, Pattern};

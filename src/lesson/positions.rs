@@ -15,6 +15,25 @@ pub struct Pos {
     /// The value is a `|` or `>` block scalar; its position is then that of
     /// its first line of text, not of the `|`.
     pub block: bool,
+    /// The value is quoted; its position is that of the opening quote.
+    pub quoted: bool,
+}
+
+impl Pos {
+    /// Where line `line`, column `column` (1-based) of this value's text
+    /// sits in the file: a block's text has lines of its own, any other
+    /// value is one line, after its opening quote if it has one (escapes
+    /// inside quotes can still shift the column).
+    pub fn inside(self, line: usize, column: usize) -> (usize, usize) {
+        if self.block {
+            (self.line + line - 1, self.column + column - 1)
+        } else {
+            (
+                self.line,
+                self.column + column - 1 + usize::from(self.quoted),
+            )
+        }
+    }
 }
 
 /// Positions of keys and values by path: `steps[2].output` is the value,
@@ -56,6 +75,7 @@ impl Positions {
                         line: 1,
                         column: 1,
                         block: false,
+                        quoted: false,
                     }
                 }
             }
@@ -115,10 +135,19 @@ impl MarkedEventReceiver for Walker {
             event,
             Event::Scalar(_, TScalarStyle::Literal | TScalarStyle::Folded, ..)
         );
+        let quoted = matches!(
+            event,
+            Event::Scalar(
+                _,
+                TScalarStyle::SingleQuoted | TScalarStyle::DoubleQuoted,
+                ..
+            )
+        );
         let pos = Pos {
             line: mark.line(),
             column: mark.col() + 1,
             block,
+            quoted,
         };
         match event {
             Event::MappingEnd | Event::SequenceEnd => {
@@ -157,5 +186,14 @@ mod tests {
         assert_eq!(p.key("steps[1].run").unwrap().line, 7);
         assert_eq!(p.key("steps[1].run").unwrap().column, 5);
         assert_eq!(p.nearest("steps[1].run.nothing").line, 7);
+    }
+
+    #[test]
+    fn text_inside_a_value() {
+        let src = "a: |\n  xy\n  z{{\nb: \"q{{\"\nc: p{{\n";
+        let p = Positions::index(src);
+        assert_eq!(p.value("a").unwrap().inside(2, 2), (3, 4));
+        assert_eq!(p.value("b").unwrap().inside(1, 2), (4, 6));
+        assert_eq!(p.value("c").unwrap().inside(1, 2), (5, 5));
     }
 }

@@ -53,7 +53,6 @@ pub fn segments(run: &str) -> Vec<String> {
             let c = chars[k];
             match (quote, c) {
                 (Some(q), _) if c == q => quote = None,
-                (Some(_), _) => {}
                 (None, '\'' | '"') => quote = Some(c),
                 (None, ';' | '|' | '&') => {
                     out.push(std::mem::take(&mut cur));
@@ -117,12 +116,13 @@ pub fn host_reasons(run: &str) -> Vec<String> {
         }
         let args = &w[1..];
         match cmd {
-            "sudo" | "su" | "doas" => add(format!("runs `{cmd}`")),
+            "sudo" | "su" | "doas" | "reboot" | "shutdown" | "mount" | "umount" | "sysctl" => {
+                add(format!("runs `{cmd}`"));
+            }
             "systemctl" | "service" | "launchctl" => add(format!("manages services (`{cmd}`)")),
             "usermod" | "useradd" | "groupadd" | "newgrp" | "passwd" => {
                 add(format!("changes users or groups (`{cmd}`)"));
             }
-            "reboot" | "shutdown" | "mount" | "umount" | "sysctl" => add(format!("runs `{cmd}`")),
             "rm" if args.iter().any(|a| a.starts_with('-') && a.contains('r'))
                 && args.iter().any(outside) =>
             {

@@ -48,6 +48,9 @@ pub(crate) struct Line {
     /// 1-based line in the documented text.
     pub number: usize,
     pub kind: Kind,
+    /// The captures this line compares sizes with, and the column of each
+    /// comparison, in order.
+    references: Vec<(String, usize)>,
 }
 
 #[derive(Debug, Clone)]
@@ -129,15 +132,29 @@ impl Line {
         number: usize,
         compiler: &mut Compiler,
     ) -> Result<Line, PatternError> {
-        let kind = if markers::is_dots(text) {
-            Kind::Dots
-        } else {
-            compile_pieces(&markers::split(text, number)?, number, compiler)?
-        };
+        if markers::is_dots(text) {
+            return Ok(Line {
+                source: text.to_string(),
+                number,
+                kind: Kind::Dots,
+                references: Vec::new(),
+            });
+        }
+        let (pieces, columns): (Vec<Piece>, Vec<usize>) =
+            markers::split_placed(text, number)?.into_iter().unzip();
+        let references = pieces
+            .iter()
+            .zip(columns)
+            .filter_map(|(piece, column)| match piece {
+                Piece::Marker(Marker::SizeCmp { name, .. }) => Some((name.clone(), column)),
+                _ => None,
+            })
+            .collect();
         Ok(Line {
             source: text.to_string(),
             number,
-            kind,
+            kind: compile_pieces(&pieces, number, compiler)?,
+            references,
         })
     }
 
@@ -173,12 +190,11 @@ impl Line {
         })
     }
 
-    /// Names this line compares sizes with, in order.
-    pub(crate) fn references(&self) -> impl Iterator<Item = &str> {
-        self.checks().filter_map(|c| match c {
-            Check::SizeCmp { name, .. } => Some(name.as_str()),
-            _ => None,
-        })
+    /// Names this line compares sizes with, with their columns, in order.
+    pub(crate) fn references(&self) -> impl Iterator<Item = (&str, usize)> {
+        self.references
+            .iter()
+            .map(|(name, column)| (name.as_str(), *column))
     }
 
     fn checks(&self) -> Box<dyn Iterator<Item = &Check> + '_> {

@@ -19,6 +19,7 @@ use regex::Regex;
 
 use super::rules;
 use super::PatternError;
+use crate::suggest::edit_distance;
 
 /// A piece of one documented line.
 #[derive(Debug, Clone, PartialEq)]
@@ -85,16 +86,21 @@ pub(crate) fn is_dots(line: &str) -> bool {
     line.trim() == DOTS
 }
 
-/// Splits one documented line (not a `{{...}}` line) into text and markers.
+/// Splits one documented line (not a `{{...}}` line) into text and markers,
+/// each with the 1-based column it starts at (so a later check, such as a
+/// comparison with a capture nobody makes, can point at its marker).
 /// `number` is the 1-based line number, for errors.
-pub(crate) fn split(line: &str, number: usize) -> Result<Vec<Piece>, PatternError> {
+pub(crate) fn split_placed(line: &str, number: usize) -> Result<Vec<(Piece, usize)>, PatternError> {
+    let column = |at: usize| line[..at].chars().count() + 1;
     let error = |at: usize, message: String| PatternError {
         line: number,
-        column: line[..at].chars().count() + 1,
+        column: column(at),
         message,
     };
     let mut pieces = Vec::new();
     let mut text = String::new();
+    // Where the text being gathered starts; escapes do not end it.
+    let mut text_at = 0;
     let mut pos = 0;
     while let Some(found) = line[pos..].find("{{") {
         let at = pos + found;
@@ -106,17 +112,27 @@ pub(crate) fn split(line: &str, number: usize) -> Result<Vec<Piece>, PatternErro
         }
         text.push_str(&line[pos..at]);
         if !text.is_empty() {
-            pieces.push(Piece::Text(std::mem::take(&mut text)));
+            pieces.push((Piece::Text(std::mem::take(&mut text)), column(text_at)));
         }
         let (marker, end) = marker(line, at).map_err(|message| error(at, message))?;
-        pieces.push(Piece::Marker(marker));
+        pieces.push((Piece::Marker(marker), column(at)));
         pos = end;
+        text_at = end;
     }
     text.push_str(&line[pos..]);
     if !text.is_empty() {
-        pieces.push(Piece::Text(text));
+        pieces.push((Piece::Text(text), column(text_at)));
     }
     Ok(pieces)
+}
+
+/// [`split_placed`] without the columns.
+#[cfg(test)]
+pub(crate) fn split(line: &str, number: usize) -> Result<Vec<Piece>, PatternError> {
+    Ok(split_placed(line, number)?
+        .into_iter()
+        .map(|(piece, _)| piece)
+        .collect())
 }
 
 /// The marker opening at byte `at`, and the byte just past it.
@@ -274,20 +290,6 @@ fn closest_kind(kind: &str) -> Option<&'static str> {
         .filter(|&(d, _)| d <= 2 && d < typed.chars().count())
         .min_by_key(|&(d, _)| d)
         .map(|(_, name)| name)
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut previous: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut current = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let substitute = previous[j] + usize::from(ca != *cb);
-            current.push(substitute.min(previous[j + 1] + 1).min(current[j] + 1));
-        }
-        previous = current;
-    }
-    previous[b.len()]
 }
 
 #[cfg(test)]
@@ -451,9 +453,9 @@ mod tests {
     }
 
     #[test]
-    fn edit_distances() {
-        assert_eq!(edit_distance("hexx", "hex64"), 2);
-        assert_eq!(edit_distance("", "int"), 3);
-        assert_eq!(edit_distance("clock", "clock"), 0);
+    fn pieces_know_their_columns() {
+        let placed = split_placed(r"a \{{b}} {{size<X}} é{{*}}", 1).unwrap();
+        let columns: Vec<usize> = placed.iter().map(|(_, c)| *c).collect();
+        assert_eq!(columns, vec![1, 10, 20, 22]);
     }
 }

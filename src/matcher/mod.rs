@@ -89,6 +89,16 @@ pub struct PatternError {
     pub message: String,
 }
 
+/// A comparison with a capture the pattern does not make itself: the name,
+/// and the 1-based line and column of its first `{{size<NAME}}` marker in
+/// the documented text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reference {
+    pub name: String,
+    pub line: usize,
+    pub column: usize,
+}
+
 /// One line of a diff between documented and real output.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DiffLine {
@@ -130,7 +140,7 @@ pub struct Pattern {
     source: String,
     lines: Vec<Line>,
     captures: Vec<String>,
-    references: Vec<String>,
+    references: Vec<Reference>,
     /// The same lines read as a BuildKit log.
     log: DocLog,
 }
@@ -162,11 +172,15 @@ impl Pattern {
             .collect::<Result<Vec<_>, _>>()?;
         let log = DocLog::compile(&texts, &lines, &mut compiler)?;
         let mut seen = HashSet::new();
-        let mut references: Vec<String> = Vec::new();
+        let mut references: Vec<Reference> = Vec::new();
         for line in &lines {
-            for name in line.references() {
-                if !seen.contains(name) && !references.iter().any(|n| n == name) {
-                    references.push(name.to_string());
+            for (name, column) in line.references() {
+                if !seen.contains(name) && !references.iter().any(|r| r.name == name) {
+                    references.push(Reference {
+                        name: name.to_string(),
+                        line: line.number,
+                        column,
+                    });
                 }
             }
             seen.extend(line.captures());
@@ -200,7 +214,12 @@ impl Pattern {
     /// Names of earlier captures this pattern refers to (size comparisons).
     /// A name this pattern captures before referring to it is not included.
     pub fn referenced_names(&self) -> Vec<String> {
-        self.references.clone()
+        self.references.iter().map(|r| r.name.clone()).collect()
+    }
+
+    /// The same, with where each name is first compared with.
+    pub fn references(&self) -> &[Reference] {
+        &self.references
     }
 
     /// Compare real output; `known` holds values captured by earlier steps.

@@ -444,6 +444,26 @@ fn capture_and_reference_names() {
     );
 }
 
+#[test]
+fn references_know_where_they_are() {
+    let p = Pattern::parse("{{A=int}}\n  x {{size<B}} {{size>A}}\n{{size<=B}} {{size>C}}").unwrap();
+    assert_eq!(
+        p.references(),
+        [
+            Reference {
+                name: "B".into(),
+                line: 2,
+                column: 5
+            },
+            Reference {
+                name: "C".into(),
+                line: 3,
+                column: 13
+            }
+        ]
+    );
+}
+
 fn assert_bless_round_trip(doc: &str, real: &str, opts: Options) -> String {
     let known = HashMap::new();
     let blessed = Pattern::parse(doc).unwrap().bless(real, &opts, &known);

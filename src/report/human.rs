@@ -2,6 +2,7 @@
 //! and a diff for each failing one, and the summary line.
 
 use crate::color::Palette;
+use crate::engine::Engine;
 use crate::matcher::{DiffLine, DiffTag};
 use crate::outcome::{LessonOutcome, RunOutcome, Status, StepOutcome};
 use crate::runner::seconds;
@@ -16,7 +17,11 @@ pub struct Human {
 
 impl Reporter for Human {
     fn render(&self, outcome: &RunOutcome) -> String {
-        let mut out = String::new();
+        let mut out = outcome
+            .environment
+            .as_ref()
+            .map(|e| self.header(e))
+            .unwrap_or_default();
         for lesson in &outcome.lessons {
             out.push_str(&self.lesson(lesson));
         }
@@ -26,6 +31,14 @@ impl Reporter for Human {
 }
 
 impl Human {
+    /// The first line: which engine, store, client and builder the run checked.
+    pub fn header(&self, engine: &Engine) -> String {
+        if self.verbosity == Verbosity::Quiet {
+            return String::new();
+        }
+        format!("{}\n", self.palette.dim(&engine.describe()))
+    }
+
     pub fn lesson(&self, lesson: &LessonOutcome) -> String {
         let mut out = String::new();
         let quiet = self.verbosity == Verbosity::Quiet;
@@ -160,7 +173,7 @@ impl Human {
                     p.diff_added("+ ") + &text(&|t| p.diff_added(t))
                 )),
                 DiffTag::Note => {
-                    out.push_str(&format!("{indent}{}\n", p.hint(&text(&|t| t.to_string()))))
+                    out.push_str(&format!("{indent}{}\n", p.hint(&text(&|t| t.to_string()))));
                 }
                 DiffTag::Elided(n) => out.push_str(&format!(
                     "{indent}{}\n",

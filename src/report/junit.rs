@@ -1,9 +1,10 @@
 //! The JUnit XML report: one testsuite per lesson, one testcase per step;
 //! failures carry the diff, skips their reason. CI systems read it as tests.
 
-use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
+use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestSuite};
 
 use crate::color::Palette;
+use crate::engine::Engine;
 use crate::outcome::{RunOutcome, Status};
 use crate::settings::Verbosity;
 
@@ -11,6 +12,25 @@ use super::human::Human;
 use super::Reporter;
 
 pub struct Junit;
+
+/// What was checked, as `<property>`s, so a CI reporter can tell engines apart.
+fn environment_properties(engine: &Engine) -> Vec<Property> {
+    let mut props = vec![
+        Property::new("docker.client", engine.client.as_str()),
+        Property::new("docker.server", engine.server.as_str()),
+        Property::new("docker.builder", engine.builder.name()),
+    ];
+    if let Some(store) = engine.store {
+        props.push(Property::new("docker.store", store.name()));
+    }
+    if let Some(runc) = &engine.runc {
+        props.push(Property::new("docker.runc", runc.as_str()));
+    }
+    if let Some(buildx) = &engine.buildx {
+        props.push(Property::new("docker.buildx", buildx.as_str()));
+    }
+    props
+}
 
 impl Reporter for Junit {
     fn render(&self, outcome: &RunOutcome) -> String {
@@ -21,6 +41,9 @@ impl Reporter for Junit {
         let mut report = Report::new("knowing-scratch");
         for lesson in &outcome.lessons {
             let mut suite = TestSuite::new(lesson.id.as_str());
+            if let Some(engine) = &outcome.environment {
+                suite.add_properties(environment_properties(engine));
+            }
             for step in &lesson.steps {
                 let status = match step.status {
                     Status::Passed => TestCaseStatus::success(),

@@ -6,10 +6,14 @@
 //! never lands inside a half-printed line. A small thread ticks it.
 //!
 //! It draws its one line itself (carriage return, clear line, text) instead
-//! of using indicatif: indicatif pads its line to the terminal's width, so the
-//! `^C` the terminal echoes on Ctrl-C (or any key typed during a step) wraps
-//! to the next line, and clearing then leaves a stale spinner behind. Here
-//! the cursor stays right after the text, and a clear wipes the echo too.
+//! of using indicatif: indicatif pads its last line with spaces to the
+//! terminal's width, to keep the cursor at the right edge (0.17,
+//! `DrawState::draw_to_term`), so the `^C` the terminal echoes on Ctrl-C (or
+//! any key typed during a step) wraps to the next line, and clearing then
+//! leaves a stale spinner behind. Here the cursor stays right after the
+//! text, and a clear wipes the echo too. What indicatif would add (a tick
+//! thread, clearing around output) is the few lines below, so the crate is
+//! not a dependency.
 
 use std::io::Write;
 use std::sync::atomic::{AtomicBool, Ordering};

@@ -1,7 +1,9 @@
 //! `check` replays every lesson and tells whether the docs still match.
 
-use crate::expect::{all_lessons, all_passed, ONE_WORD_DRIFT, VARIANTS_20_10};
-use crate::test::{tape, Test};
+use crate::expect::{
+    all_lessons, all_passed, HEADER_20_10, HEADER_28, ONE_WORD_DRIFT, VARIANTS_20_10,
+};
+use crate::test::{tape, unindent, Test};
 
 #[test]
 fn docker_28_with_buildx_matches_the_docs() {
@@ -9,6 +11,7 @@ fn docker_28_with_buildx_matches_the_docs() {
         .tape("docker-28-buildx.tape")
         .arg("check")
         .stdout(&all_passed(
+            HEADER_28,
             &all_lessons(),
             &[],
             &[
@@ -29,6 +32,7 @@ fn docker_20_10_with_builtin_buildkit_uses_its_variants() {
         .env("DOCKER_BUILDKIT", "1")
         .arg("check")
         .stdout(&all_passed(
+            HEADER_20_10,
             &all_lessons(),
             VARIANTS_20_10,
             &[
@@ -48,6 +52,7 @@ fn volatile_values_are_not_drift() {
         .tape("docker-28-buildx-volatile.tape")
         .arg("check")
         .stdout(&all_passed(
+            HEADER_28,
             &all_lessons(),
             &[],
             &[
@@ -69,6 +74,7 @@ fn the_run_removes_exactly_the_containers_it_created() {
         .args(["check", "debug-without-shell"])
         .stdout(
             "
+            engine 20.10.24+dfsg1 (classic image store), client 28.2.2 with buildx 0.13.1+ds1, runc 1.1.5+ds1
             create-from-scratch · Create your image from scratch (needed by a later lesson)
               ok Build the image [TIME]
               ok Look at its size [TIME]
@@ -93,6 +99,7 @@ fn the_run_removes_exactly_the_containers_it_created() {
         out.calls.replace(&run_id, "RUN"),
         "version --format '{{json .}}'
 buildx version
+info --format '{{json .DriverStatus}}'
 image build --file Dockerfile-simple --progress plain --tag knowing-scratch-image .
 image ls knowing-scratch-image
 container run --label io.knowing-scratch.run=RUN --label io.knowing-scratch.step=2 --rm knowing-scratch-image
@@ -121,7 +128,7 @@ fn one_changed_word_is_drift_and_the_diff_shows_that_word() {
     Test::new()
         .tape_text(&one_word_drift_tape())
         .args(["check", "interesting-outputs"])
-        .stdout(ONE_WORD_DRIFT)
+        .stdout(&format!("{HEADER_28}{}", unindent(ONE_WORD_DRIFT)))
         .stderr("")
         .status(1)
         .run();
@@ -173,6 +180,7 @@ fn an_engine_that_dies_midway_exits_3_and_runs_nothing_more() {
         .args(["check", "interesting-outputs", "image-layers"])
         .stdout(
             "
+            engine 20.10.24+dfsg1 (classic image store), client 28.2.2 with buildx 0.13.1+ds1, runc 1.1.5+ds1
             interesting-outputs · Interesting command outputs
               ok image pull [TIME]
               FAIL image ls [TIME]
@@ -228,6 +236,7 @@ fn a_warm_build_cache_is_not_drift() {
         .args(["check", "create-from-scratch"])
         .stdout(
             "
+            engine 20.10.24+dfsg1 (classic image store), client 28.2.2 with buildx 0.13.1+ds1, runc 1.1.5+ds1
             create-from-scratch · Create your image from scratch
               ok Build the image [TIME]
               ok Look at its size [TIME]

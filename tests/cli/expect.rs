@@ -147,12 +147,25 @@ pub fn all_lessons() -> Vec<&'static str> {
     LESSONS.iter().map(|l| l.id).collect()
 }
 
+/// The first line of a human report on the engine and clients the tapes
+/// were recorded from (`docker-28-buildx*.tape`, `docker-20.10-builtin.tape`).
+pub const HEADER_28: &str =
+    "engine 20.10.24+dfsg1 (classic image store), client 28.2.2 with buildx 0.13.1+ds1, runc 1.1.5+ds1\n";
+pub const HEADER_20_10: &str =
+    "engine 20.10.24+dfsg1 (classic image store), client 20.10.24+dfsg1 with built-in BuildKit, runc 1.1.5+ds1\n";
+
 /// What `check LESSONS...` prints when every step matches (the steps that
 /// need Docker Hub or `regctl` are skipped): `variants` names the steps, as
-/// `lesson/step`, whose documented output is a variant, and `cleaned` the
+/// `lesson/step`, whose documented output is a variant, `header` the line
+/// that names the engine, and `cleaned` the
 /// containers the run removes at the end.
-pub fn all_passed(lessons: &[&str], variants: &[(&str, &str)], cleaned: &[&str]) -> String {
-    let mut out = String::new();
+pub fn all_passed(
+    header: &str,
+    lessons: &[&str],
+    variants: &[(&str, &str)],
+    cleaned: &[&str],
+) -> String {
+    let mut out = header.to_string();
     let (mut passed, mut skipped) = (0, 0);
     for id in lessons {
         let lesson = LESSONS

@@ -8,6 +8,7 @@ fn run_shows_command_output_and_verdict() {
         .args(["run", "interesting-outputs"])
         .stdout(
             "
+            engine 20.10.24+dfsg1 (classic image store), client 28.2.2 with buildx 0.13.1+ds1, runc 1.1.5+ds1
 
             interesting-outputs · Interesting command outputs
 
@@ -51,6 +52,7 @@ fn run_runs_the_needed_lesson_first_quietly() {
         .args(["run", "image-layers"])
         .stdout(
             "
+            engine 20.10.24+dfsg1 (classic image store), client 28.2.2 with buildx 0.13.1+ds1, runc 1.1.5+ds1
             running `create-from-scratch` first (needed)…
 
             image-layers · Image layers behavior

@@ -49,8 +49,10 @@ fn a_hanging_step_times_out_quickly() {
             )
         ))
         .arg("check")
+        // This tape records no `docker info`, so the header names no image store.
         .stdout(
             "
+            engine 20.10.24+dfsg1, client 28.2.2 with buildx 0.13.1+ds1, runc 1.1.5+ds1
             hang · A command that never ends
               FAIL Follow the logs [TIME]
                 where: hang › step 1 `Follow the logs`

@@ -8,7 +8,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, SystemTime};
 
-use crate::common::{assert_text, ks, normalize, real_docker, run, script, spawn, Lab};
+use crate::common::{assert_text, ks, normalize, real_docker, run, script, spawn, Lab, HEADER};
 
 /// Removes the named containers when dropped, so a failing test leaves
 /// nothing behind.
@@ -110,12 +110,14 @@ fn cleanup_removes_the_runs_containers_and_nothing_else() {
     assert_eq!(report["cleaned"], serde_json::json!([own[..12]]));
     assert_text(
         "stdout",
-        "own · Own\n\
+        &format!(
+            "{HEADER}own · Own\n\
          \x20 ok Start a container N.NNs\n\
          \x20 ok Let another process start one N.NNs\n\
          \x20 ok Finish N.NNs\n\
          cleaned up 1 container(s) this run created: <id>\n\
-         3 passed, 0 failed, 0 skipped\n",
+         3 passed, 0 failed, 0 skipped\n"
+        ),
         &normalize(&ran.stdout),
     );
     let (exists, text) = docker(&["inspect", "--format", "{{.Id}}", &own]);
