@@ -35,7 +35,7 @@ pub fn file_name(
         ]
         .iter()
         .any(|w| lower.contains(w));
-        asks.then(|| file_spans(p).pop()).flatten()
+        asks.then(|| file_spans(p).into_iter().next()).flatten()
     });
     let dockerfile = matches!(lang, "dockerfile" | "docker");
     let name = from_info
@@ -90,4 +90,61 @@ pub fn write_file(name: &str, body: &str) -> String {
         .filter(|d| !d.is_empty());
     let mkdir = dir.map_or(String::new(), |d| format!("mkdir -p {d} && "));
     format!("{mkdir}cat > {name} <<'{word}'\n{body}{word}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn code(body: &str) -> Block {
+        Block::Code {
+            lang: "bash".into(),
+            info: "bash".into(),
+            body: body.into(),
+            line: 1,
+            indented: false,
+        }
+    }
+
+    #[test]
+    fn names_come_from_the_info_string_or_the_prose() {
+        let later = [code("docker build -t x .\n")];
+        let prose = "Save this as `app/main.go`, next to `go.mod`:".to_string();
+        assert_eq!(
+            file_name(None, &later, "dockerfile", ""),
+            Some("Dockerfile".into())
+        );
+        assert_eq!(
+            file_name(
+                None,
+                &later,
+                "dockerfile",
+                "Dockerfile title=\"Dockerfile.prod\""
+            ),
+            Some("Dockerfile.prod".into())
+        );
+        let uses = [code("go build ./main.go\n")];
+        assert_eq!(
+            file_name(Some(&prose), &uses, "go", ""),
+            Some("app/main.go".into())
+        );
+        // Shown but never used: an example, not a file to write.
+        assert_eq!(file_name(Some(&prose), &later, "go", ""), None);
+        // Prose that does not ask for a file.
+        let said = "This is how `main.go` looks:".to_string();
+        assert_eq!(file_name(Some(&said), &uses, "go", ""), None);
+        assert_eq!(file_name(Some(&prose), &uses, "bash", ""), None);
+    }
+
+    #[test]
+    fn the_heredoc_word_never_ends_the_body_early() {
+        assert_eq!(
+            write_file("Dockerfile", "FROM scratch\n"),
+            "cat > Dockerfile <<'EOF'\nFROM scratch\nEOF"
+        );
+        assert_eq!(
+            write_file("app/run.sh", "cat <<EOF\nEOF\n"),
+            "mkdir -p app && cat > app/run.sh <<'EOF_'\ncat <<EOF\nEOF\nEOF_"
+        );
+    }
 }
