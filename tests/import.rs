@@ -82,7 +82,7 @@ corpus_tests! {
 }
 
 /// A lesson with one step marked `requires: [host]`, run with the fake
-/// docker client of the bless fixtures (its commands need no Docker).
+/// docker client (its commands need no Docker).
 fn host_lesson() -> (tempfile::TempDir, String) {
     let tmp = tempfile::tempdir().unwrap();
     std::fs::create_dir(tmp.path().join("lessons")).unwrap();
@@ -91,10 +91,7 @@ fn host_lesson() -> (tempfile::TempDir, String) {
         "id: host\ntitle: Host\nsteps:\n  - title: plain\n    run: echo plain\n    output: |\n      plain\n\n  - title: touches the host\n    run: |\n      echo ran > marker.txt\n      cat marker.txt\n    requires: [host]\n    output: |\n      ran\n",
     )
     .unwrap();
-    let docker = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/docs/bless/docker")
-        .display()
-        .to_string();
+    let docker = support::fake_docker().display().to_string();
     (tmp, docker)
 }
 
@@ -107,6 +104,7 @@ fn check_with(dir: &Path, docker: &str, extra: &[&str]) -> (i32, String, String)
         .env("NO_COLOR", "1")
         .env("KNOWING_SCRATCH_REGISTRY", "0")
         .env_remove("KNOWING_SCRATCH_ALLOW_HOST")
+        .env("FAKE_DOCKER_TAPE", support::tape("docker-28-buildx.tape"))
         .args(["--color", "never"])
         .args(&args)
         .output()

@@ -10,28 +10,19 @@
 //! its built-in BuildKit) and `KNOWING_SCRATCH_E2E_CLIENT_NEW` (default
 //! `/usr/local/bin/docker`, 28 with the buildx plugin).
 //!
-//! The tests share one engine and one image tag, so they take turns: each
-//! holds an exclusive lock on a file in the temporary folder while it runs,
-//! which also keeps out the same tests run from another checkout.
+//! The tests share one engine and one image tag, so they take turns
+//! (`support::engine`).
 //! Docker Hub is declared unreachable (`KNOWING_SCRATCH_REGISTRY=0`) so the
 //! counts do not depend on the network: the steps that need it are skipped.
 
-// Shared with tests/cli.rs, which also uses the parts for the fake engine.
-#[allow(dead_code)]
-#[path = "cli/expect.rs"]
-mod expect;
-#[allow(dead_code)]
-#[path = "cli/test.rs"]
-mod test;
-
-use std::fs::File;
-use std::os::fd::AsRawFd;
 use std::path::PathBuf;
-use std::process::Command;
 use std::time::Duration;
 
-use expect::{all_lessons, all_passed, ONE_WORD_DRIFT, VARIANTS_20_10};
-use test::{repo, unindent, Test};
+use support::engine::Engine;
+use support::expect::{all_lessons, all_passed, ONE_WORD_DRIFT, VARIANTS_20_10};
+use support::repo;
+use support::test::Test;
+use support::text::unindent;
 
 /// A whole check builds two images and waits on the app: minutes at worst.
 const CHECK_TIMEOUT: Duration = Duration::from_secs(600);
@@ -69,41 +60,11 @@ fn new_client() -> PathBuf {
     client("KNOWING_SCRATCH_E2E_CLIENT_NEW", "/usr/local/bin/docker")
 }
 
-/// Wait for the other live tests, then make sure the engine answers.
-struct Engine {
-    _lock: File,
-}
-
-impl Engine {
-    fn take(client: &PathBuf) -> Engine {
-        let path = std::env::temp_dir().join("knowing-scratch-live-engine.lock");
-        let lock = File::create(&path).expect("create the engine lock file");
-        // SAFETY: flock on a descriptor this function owns; the lock goes
-        // away when the file is closed.
-        let locked = unsafe { libc::flock(lock.as_raw_fd(), libc::LOCK_EX) };
-        assert_eq!(locked, 0, "lock {}", path.display());
-        let answer = Command::new(client)
-            .args(["version", "--format", "{{.Server.Version}}"])
-            .output()
-            .expect("run the docker client");
-        assert!(
-            answer.status.success(),
-            "no Docker engine answers to {}: {}\
-             these tests need a real engine: run `sudo tests/engine/setup.sh`, then the tests again",
-            client.display(),
-            String::from_utf8_lossy(&answer.stderr)
-        );
-        Engine { _lock: lock }
-    }
-}
-
 /// The tool, run where the user's docker would connect.
 fn live_test() -> Test {
     let mut test = Test::new().timeout(CHECK_TIMEOUT).redact(HEADER, HEADER_AS);
-    for name in ["DOCKER_HOST", "DOCKER_CONTEXT"] {
-        if let Ok(value) = std::env::var(name) {
-            test = test.env(name, &value);
-        }
+    for (name, value) in support::user_docker_env() {
+        test = test.env(name, &value);
     }
     test
 }
