@@ -51,6 +51,10 @@ pub struct Cli {
     /// Print every step's output, passing or not
     #[arg(short, long, global = true)]
     pub verbose: bool,
+
+    /// Also run steps marked `requires: [host]`: commands that change this machine
+    #[arg(long, global = true, env = "KNOWING_SCRATCH_ALLOW_HOST")]
+    pub allow_host: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

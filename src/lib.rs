@@ -15,13 +15,12 @@ pub mod engine;
 pub mod error;
 pub mod exec;
 pub mod fsutil;
-pub mod import;
 pub mod lesson;
 pub mod lock;
+pub mod markdown;
 pub mod matcher;
 pub mod matrix;
 pub mod outcome;
-pub mod render;
 pub mod report;
 pub mod runner;
 pub mod settings;
@@ -41,7 +40,7 @@ use crate::settings::{Action, Settings};
 /// Run the command the settings describe.
 pub fn run(settings: &Settings) -> Result<Exit, Error> {
     match &settings.action {
-        Action::List => commands::list::list(settings),
+        Action::List(args) => commands::list::list(settings, args.commands),
         Action::Run(args) => commands::run::run(settings, args),
         Action::Check(args) => commands::check::check(settings, args),
         Action::Doctor => commands::doctor::doctor(settings),
@@ -55,7 +54,13 @@ pub fn run(settings: &Settings) -> Result<Exit, Error> {
 
 /// The binary's entry point: parse, run, print any error once, map to an exit code.
 pub fn main_entry() -> ExitCode {
-    let settings = cli::Cli::parse().into_settings();
+    let cli = cli::Cli::parse();
+    // Read where requirements are checked, like `KNOWING_SCRATCH_REGISTRY`;
+    // set here, before any thread starts.
+    if cli.allow_host {
+        std::env::set_var(engine::ALLOW_HOST, "1");
+    }
+    let settings = cli.into_settings();
     match run(&settings) {
         Ok(exit) => ExitCode::from(exit as u8),
         Err(e) => {

@@ -83,7 +83,7 @@ pub enum Shell {
 #[derive(Debug, Clone, PartialEq, Eq, Subcommand)]
 pub enum Action {
     /// List the lessons: steps, needs and requirements
-    List,
+    List(ListArgs),
     /// Walk through the lessons in the terminal, step by step
     Walk(WalkArgs),
     /// Replay lessons, showing each command, its real output and a verdict
@@ -103,6 +103,13 @@ pub enum Action {
     },
     /// Print the man page (roff)
     Man,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Args)]
+pub struct ListArgs {
+    /// Print every step's command exactly as it would run; nothing runs
+    #[arg(long)]
+    pub commands: bool,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Args)]

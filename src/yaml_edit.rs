@@ -142,6 +142,19 @@ pub fn insert_item(
 }
 
 /// The lines of a sequence item: a dash at column `dash`, keys at `key_col`.
+/// Remove the key at `path` (`steps[0].undocumented`) and its value, whole
+/// lines, keeping every other byte.
+pub fn remove(text: &str, path: &str) -> Result<String, String> {
+    let k = Positions::index(text)
+        .key(path)
+        .ok_or_else(|| format!("no `{path}` in the file"))?;
+    let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    let end = value_end(&lines, k.line - 1, k.column - 1);
+    let mut out: String = lines[..k.line - 1].concat();
+    out.push_str(&lines[end + 1..].concat());
+    Ok(out)
+}
+
 fn item(dash: usize, key_col: usize, entries: &[(&str, Scalar)]) -> Vec<String> {
     let mut out = Vec::new();
     for (i, (key, value)) in entries.iter().enumerate() {

@@ -27,6 +27,7 @@ pub fn apply(source: &str, edits: &[Edit]) -> Result<String, String> {
                 variant,
                 output,
                 exit,
+                fill,
             } => {
                 let variant = variant.as_ref().map(|v| v.index);
                 let at = match variant {
@@ -72,6 +73,10 @@ pub fn apply(source: &str, edits: &[Edit]) -> Result<String, String> {
                         Some(v) if write => step.variants[v].exit = Some(code),
                         Some(_) => {}
                     }
+                }
+                if *fill {
+                    text = yaml_edit::remove(&text, &format!("steps[{}].undocumented", e.step))?;
+                    step.undocumented.clear();
                 }
             }
             Change::AddVariant { at, variant } => {
@@ -194,6 +199,7 @@ steps:
                 }),
                 output: output.map(str::to_string),
                 exit,
+                fill: false,
             },
         }
     }

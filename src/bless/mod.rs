@@ -40,7 +40,7 @@ use anyhow::Context;
 
 use crate::error::{Error, Exit};
 use crate::lesson::recorded::{self, Recorded};
-use crate::lesson::{Expected, Lesson, LessonSet, Step};
+use crate::lesson::{Expected, Lesson, LessonSet, Step, Unknown};
 use crate::matcher::Mode;
 use crate::outcome::{Failure, RunOutcome, Status, StepOutcome, VariantRef};
 use crate::settings::Bless;
@@ -67,6 +67,8 @@ pub enum Change {
         variant: Option<VariantRef>,
         output: Option<String>,
         exit: Option<i32>,
+        /// The step listed `undocumented` values, now written in: drop the key.
+        fill: bool,
     },
     /// Insert a variant at this place among the step's variants.
     AddVariant { at: usize, variant: NewVariant },
@@ -115,7 +117,11 @@ pub fn plan(set: &LessonSet, outcome: &RunOutcome, how: Bless) -> Plan {
             continue;
         };
         for so in &lo.steps {
-            if so.status == Status::Failed {
+            let fills = lesson
+                .steps
+                .get(so.index)
+                .is_some_and(|step| fills(step, so));
+            if so.status == Status::Failed || fills {
                 match lesson
                     .steps
                     .get(so.index)
@@ -180,6 +186,14 @@ impl Here {
     }
 }
 
+/// A step compared against its own output that lists `undocumented` values
+/// and ran to its end: `--bless` writes what it printed in.
+fn fills(step: &Step, so: &StepOutcome) -> bool {
+    so.variant.is_none()
+        && step.expected.unknown.any()
+        && matches!(so.status, Status::Passed | Status::Failed)
+}
+
 fn reasons(failures: &[Failure]) -> String {
     let r: Vec<String> = failures.iter().map(Failure::describe).collect();
     if r.is_empty() {
@@ -218,10 +232,14 @@ fn change(
     if !usable {
         return Err(reasons(&so.failures));
     }
-    let blessed = so
-        .failures
-        .iter()
-        .any(|f| matches!(f, Failure::Output))
+    // Values the docs leave out are written in once the step has run.
+    let fill = fills(step, so);
+    let unknown = if fill {
+        step.expected.unknown
+    } else {
+        Unknown::default()
+    };
+    let blessed = (so.failures.iter().any(|f| matches!(f, Failure::Output)) || unknown.output)
         .then(|| {
             let options = crate::matcher::Options {
                 over_ssh: here.over_ssh,
@@ -236,10 +254,23 @@ fn change(
             new
         })
         .filter(|new| new != compared.output.source());
-    let exit = so.failures.iter().find_map(|f| match f {
-        Failure::ExitCode { actual, .. } => Some(*actual),
-        _ => None,
-    });
+    let exit = so
+        .failures
+        .iter()
+        .find_map(|f| match f {
+            Failure::ExitCode { actual, .. } => Some(*actual),
+            _ => None,
+        })
+        .or(so.actual_exit.filter(|_| unknown.exit));
+    if fill {
+        // Filled in place whatever `--bless` says: no output was documented.
+        return Ok(Change::Replace {
+            variant: None,
+            output: blessed,
+            exit,
+            fill,
+        });
+    }
     if blessed.is_none() && exit.is_none() {
         return Err(
             "the real output gives back the documented text; check its markers".to_string(),
@@ -250,6 +281,7 @@ fn change(
             variant: so.variant.clone(),
             output: blessed,
             exit,
+            fill: false,
         }),
         Bless::Variant => {
             let facts = here

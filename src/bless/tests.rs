@@ -156,6 +156,7 @@ fn replace_rewrites_the_compared_output_keeping_markers_that_still_match() {
                             variant: None,
                             output: Some("{{size<BIG}}\nhello\n".into()),
                             exit: None,
+                            fill: false,
                         }
                     ),
                     edit(
@@ -165,6 +166,7 @@ fn replace_rewrites_the_compared_output_keeping_markers_that_still_match() {
                             variant: None,
                             output: None,
                             exit: Some(4),
+                            fill: false,
                         }
                     ),
                 ],

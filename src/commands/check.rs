@@ -187,6 +187,7 @@ fn print_blessed(
                     variant,
                     output,
                     exit,
+                    ..
                 } => {
                     let variant = variant
                         .as_ref()

@@ -1,25 +1,26 @@
 //! `knowing-scratch import FILE.md [--out DIR]`: turn a Markdown tutorial into
-//! lesson files, printed as YAML documents or written as `NN-<id>.yaml`.
+//! lesson files, printed as YAML documents or written as `NN-<id>.yaml`, and
+//! say on stderr what was found, skipped and flagged.
 
 use anyhow::Context;
 
 use crate::error::{Error, Exit};
-use crate::import;
+use crate::markdown::{self, yaml};
 use crate::settings::ImportArgs;
 
 pub fn import(args: &ImportArgs) -> Result<Exit, Error> {
     let file = args.file.as_path();
     let markdown = std::fs::read_to_string(file)
         .with_context(|| format!("cannot read the tutorial `{}`", file.display()))?;
-    let found = import::import(&markdown);
+    let found = markdown::import(&markdown);
+    let shown = file.display().to_string();
     if found.lessons.is_empty() {
+        for line in found.summary(&shown).iter().skip(1) {
+            eprintln!("{line}");
+        }
         return Err(Error::Usage(format!(
-            "`{}` holds no commands to import: write each as a fenced block followed by a `<details>` output block, or as `$ ` lines in a ```console block",
-            file.display()
+            "`{shown}` holds no commands to import: put them in ```console blocks after `$ ` prompts, in ```bash blocks, or in indented code blocks"
         )));
-    }
-    for title in &found.skipped {
-        eprintln!("left out section `{title}`: it holds no command");
     }
     let name = file.file_name().map_or_else(
         || "a Markdown tutorial".into(),
@@ -28,17 +29,21 @@ pub fn import(args: &ImportArgs) -> Result<Exit, Error> {
     let header = format!("Imported from {name} by `knowing-scratch import`.");
     let mut docs = Vec::new();
     for lesson in &found.lessons {
-        let yaml = import::to_yaml(lesson, Some(&header));
-        import::reads_back(lesson, &yaml).map_err(|e| {
+        let text = yaml::to_yaml(lesson, Some(&header));
+        yaml::reads_back(lesson, &text).map_err(|e| {
             Error::Usage(format!(
                 "the YAML written for lesson `{}` does not read back as imported ({e}); please report this",
                 lesson.id
             ))
         })?;
-        docs.push(yaml);
+        docs.push(text);
     }
+    let summary = found.summary(&shown);
     let Some(dir) = args.out.as_deref() else {
         print!("{}", docs.join("---\n"));
+        for line in &summary {
+            eprintln!("{line}");
+        }
         return Ok(Exit::Ok);
     };
     std::fs::create_dir_all(dir)
@@ -55,9 +60,12 @@ pub fn import(args: &ImportArgs) -> Result<Exit, Error> {
             p.display()
         )));
     }
-    for (path, yaml) in paths.iter().zip(&docs) {
-        std::fs::write(path, yaml).with_context(|| format!("cannot write `{}`", path.display()))?;
+    for (path, text) in paths.iter().zip(&docs) {
+        std::fs::write(path, text).with_context(|| format!("cannot write `{}`", path.display()))?;
         println!("wrote {}", path.display());
+    }
+    for line in &summary {
+        eprintln!("{line}");
     }
     Ok(Exit::Ok)
 }

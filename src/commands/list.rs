@@ -1,13 +1,22 @@
-//! `knowing-scratch list`: the lessons, their steps, needs and requirements.
+//! `knowing-scratch list [--commands]`: the lessons, their steps, needs and
+//! requirements; with `--commands`, every command exactly as `check` would
+//! run it, so a tutorial written by someone else can be read before it runs.
+
+use std::fmt::Write as _;
 
 use crate::color::Palette;
 use crate::commands::load_lessons;
 use crate::error::{Error, Exit};
+use crate::lesson::Lesson;
 use crate::settings::Settings;
 
-pub fn list(settings: &Settings) -> Result<Exit, Error> {
+pub fn list(settings: &Settings, commands: bool) -> Result<Exit, Error> {
     let lessons = load_lessons(settings)?;
     let p = Palette::new(settings.color_stdout);
+    if commands {
+        print!("{}", list_commands(&lessons.set.lessons, &p));
+        return Ok(Exit::Ok);
+    }
     let width = lessons
         .set
         .lessons
@@ -45,4 +54,41 @@ pub fn list(settings: &Settings) -> Result<Exit, Error> {
         );
     }
     Ok(Exit::Ok)
+}
+
+/// Each lesson, each step's title and requirements, and its command as typed.
+fn list_commands(lessons: &[Lesson], p: &Palette) -> String {
+    let mut out = String::new();
+    for l in lessons {
+        let _ = writeln!(out, "{} ({})", p.heading(&l.id), l.file.display());
+        for (i, s) in l.steps.iter().enumerate() {
+            let mut notes = Vec::new();
+            if !s.requires.is_empty() {
+                notes.push(format!("requires {}", s.requires.join(", ")));
+            }
+            if let Some(input) = &s.tty {
+                notes.push(if input.is_empty() {
+                    "in a terminal".to_string()
+                } else {
+                    format!("in a terminal, typing {} line(s)", input.len())
+                });
+            }
+            let notes = if notes.is_empty() {
+                String::new()
+            } else {
+                format!("  {}", p.dim(&format!("({})", notes.join("; "))))
+            };
+            let _ = writeln!(out, "  {}. {} [line {}]{notes}", i + 1, s.title, s.line);
+            for (k, line) in s.run.trim_end_matches('\n').lines().enumerate() {
+                let lead = if k == 0 { "$ " } else { "  " };
+                let _ = writeln!(out, "     {lead}{line}");
+            }
+            if let Some(input) = &s.tty {
+                for x in input {
+                    let _ = writeln!(out, "       after {:?} types {:?}", x.wait, x.send);
+                }
+            }
+        }
+    }
+    out
 }

@@ -6,7 +6,7 @@ use anyhow::Context;
 use crate::color::Palette;
 use crate::commands::load_lessons;
 use crate::error::{Error, Exit};
-use crate::render;
+use crate::markdown::write as render;
 use crate::settings::{RenderArgs, Settings};
 
 pub fn render(settings: &Settings, args: &RenderArgs) -> Result<Exit, Error> {

@@ -467,9 +467,17 @@ pub fn missing_requirements(requires: &[String], engine: &Engine) -> Option<Stri
     (!missing.is_empty()).then(|| missing.join("; "))
 }
 
-/// Whether a step requirement is met: `registry`, or a tool on PATH.
+/// Set to `1` (by `--allow-host`) to run steps marked `requires: [host]`.
+pub const ALLOW_HOST: &str = "KNOWING_SCRATCH_ALLOW_HOST";
+
+/// Whether a step requirement is met: `registry`, `host` (allowed), or a tool on PATH.
 pub fn requirement_missing(req: &str, engine: &Engine) -> Option<String> {
     match req {
+        "host" if std::env::var(ALLOW_HOST).is_ok_and(|v| v == "1" || v == "true") => None,
+        "host" => Some(
+            "needs `host`: it changes this machine; read it with `list --commands`, then pass --allow-host"
+                .to_string(),
+        ),
         "registry" if engine.registry != Some(true) => {
             Some("needs `registry`: Docker Hub is not reachable".to_string())
         }

@@ -71,6 +71,21 @@ pub struct Expected {
     pub output_line: usize,
     /// Path of the output value in the file (`steps[3].variants[0].output`).
     pub path: String,
+    /// What the docs leave out: not compared, written in by `check --bless`.
+    pub unknown: Unknown,
+}
+
+/// Which values of a step's own outcome the docs do not show.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Unknown {
+    pub output: bool,
+    pub exit: bool,
+}
+
+impl Unknown {
+    pub fn any(self) -> bool {
+        self.output || self.exit
+    }
 }
 
 #[derive(Debug, Clone)]

@@ -65,6 +65,18 @@ pub struct StepDoc {
     /// Other documented outputs, for other Docker versions or builders.
     #[serde(default)]
     pub variants: Vec<VariantDoc>,
+    /// Values the docs leave out (`[output, exit]`): not compared, and
+    /// filled in by `check --bless`.
+    #[serde(default)]
+    pub undocumented: Vec<Undocumented>,
+}
+
+/// A value of a step that the docs do not show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Undocumented {
+    Output,
+    Exit,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]

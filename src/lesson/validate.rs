@@ -8,10 +8,10 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use super::error::{err, LessonError};
-use super::model::{LessonDoc, StepDoc, VariantDoc};
+use super::model::{LessonDoc, StepDoc, Undocumented, VariantDoc};
 use super::positions::Positions;
 use super::values::{parse_duration, parse_sizes};
-use super::{Condition, Expected, Lesson, Step, Variant, DEFAULT_TIMEOUT};
+use super::{Condition, Expected, Lesson, Step, Unknown, Variant, DEFAULT_TIMEOUT};
 use crate::exec::{Exchange, Stop};
 use crate::matcher::{Mode, Options, Pattern, SizeBand};
 use crate::suggest::closest;
@@ -74,6 +74,7 @@ impl Checker<'_> {
             },
             output_line,
             path: path.to_string(),
+            unknown: Unknown::default(),
         }
     }
 }
@@ -236,7 +237,24 @@ fn check_step(c: &mut Checker, at: &str, s: StepDoc) -> Step {
             .collect()
     });
     c.exit_code(&format!("{at}.exit"), s.exit);
-    let expected = c.expected(&format!("{at}.output"), &s.output, s.exit, mode, sizes);
+    let mut expected = c.expected(&format!("{at}.output"), &s.output, s.exit, mode, sizes);
+    expected.unknown = Unknown {
+        output: s.undocumented.contains(&Undocumented::Output),
+        exit: s.undocumented.contains(&Undocumented::Exit),
+    };
+    // A value is documented or not, never both.
+    if expected.unknown.output && !s.output.is_empty() {
+        c.fail(
+            &format!("{at}.undocumented"),
+            "lists `output`, but the step documents one: remove one of them".into(),
+        );
+    }
+    if expected.unknown.exit && s.exit != 0 {
+        c.fail(
+            &format!("{at}.undocumented"),
+            "lists `exit`, but the step documents one: remove one of them".into(),
+        );
+    }
     let variants = s
         .variants
         .iter()

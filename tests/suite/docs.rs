@@ -259,7 +259,7 @@ mod import {
     }
 
     /// Render `lessons` into a README, import it, and load what came out.
-    fn round_trip(lessons: &Path) -> (LessonSet, LessonSet) {
+    fn round_trip(lessons: &Path, summary: &str) -> (LessonSet, LessonSet) {
         let tmp = tempfile::tempdir().unwrap();
         copy_dir(lessons, &tmp.path().join("lessons"));
         std::fs::write(
@@ -270,7 +270,7 @@ mod import {
         let r = ks(tmp.path(), &["render"]);
         assert_eq!(r.code, 0, "{r:?}");
         let r = ks(tmp.path(), &["import", "README.md", "--out", "back"]);
-        assert_eq!((r.code, r.stderr.as_str()), (0, ""), "{r:?}");
+        assert_eq!((r.code, r.stderr.as_str()), (0, summary), "{r:?}");
         let original = load_dir(&tmp.path().join("lessons")).expect("the originals load");
         let back = load_dir(&tmp.path().join("back")).expect("the imported lessons load");
         (original, back)
@@ -278,7 +278,10 @@ mod import {
 
     #[test]
     fn importing_the_rendered_readme_gives_the_lessons_back() {
-        let (original, back) = round_trip(&fixtures().join("render/lessons"));
+        let (original, back) = round_trip(
+            &fixtures().join("render/lessons"),
+            "imported README.md: 2 lessons, 8 steps, 7 with a documented output\n",
+        );
         assert_eq!(original.lessons.len(), 2);
         for (a, b) in summary(&original).iter().zip(summary(&back)) {
             assert_text("the imported lesson", a, &b);
@@ -288,7 +291,10 @@ mod import {
 
     #[test]
     fn the_project_lessons_survive_a_round_trip() {
-        let (original, back) = round_trip(&support::repo().join("lessons"));
+        let (original, back) = round_trip(
+            &support::repo().join("lessons"),
+            "imported README.md: 12 lessons, 42 steps, 41 with a documented output\n",
+        );
         assert_eq!(summary(&back).len(), original.lessons.len());
         for (a, b) in summary(&original).iter().zip(summary(&back)) {
             assert_text("the imported lesson", a, &b);
@@ -317,7 +323,8 @@ mod import {
                  wrote lessons/04-image-layers-behavior.yaml\n\
                  wrote lessons/05-access-and-debug-images-without-shell.yaml\n\
                  wrote lessons/06-setup-user-non-root.yaml\n",
-                "left out section `References`: it holds no command\n"
+                "imported seed-README.md: 6 lessons, 19 steps, 19 with a documented output\n\
+                 warning seed-README.md:427: section `References` holds no command: its text closes the lesson before, `Setup user non-root`\n"
             )
         );
         let set = load_dir(&tmp.path().join("lessons")).expect("the imported lessons load");
@@ -404,7 +411,7 @@ mod import {
         let docs: Vec<&str> = r.stdout.split("---\n").collect();
         assert_eq!(docs.len(), 6);
         assert!(docs[1].starts_with(
-            "# Imported from seed-README.md by `knowing-scratch import`.\nid: interesting-commands-output\ntitle: Interesting commands output\nintro: |\n  There are multiple commands in Docker that print funny messages when using the `scratch` image.\nsteps:\n  - title: image pull\n    text: |\n      You can't pull the `scratch` image"
+            "# Imported from seed-README.md by `knowing-scratch import`.\nid: interesting-commands-output\ntitle: Interesting commands output\nneeds: [knowing-scratch-image]\nintro: |\n  There are multiple commands in Docker that print funny messages when using the `scratch` image.\nsteps:\n  - title: image pull\n    text: |\n      You can't pull the `scratch` image"
         ), "{}", docs[1]);
     }
 
@@ -422,7 +429,7 @@ mod import {
             (
                 0,
                 "# Imported from t.md by `knowing-scratch import`.\nid: files\ntitle: Files\nsteps:\n  - title: Look around (1)\n    text: |\n      List, then count.\n    run: printf 'a\\nb\\n'\n    output: |\n      a\n      b\n\n  - title: Look around (2)\n    run: |\n      echo \\\n        done\n    output: |\n      done\n",
-                ""
+                "imported t.md: 1 lesson, 2 steps, 2 with a documented output\n"
             )
         );
     }
@@ -450,7 +457,7 @@ mod import {
             (
                 2,
                 "",
-                "error: `prose.md` holds no commands to import: write each as a fenced block followed by a `<details>` output block, or as `$ ` lines in a ```console block\n"
+                "warning prose.md:3: section `Only words` holds no command\nerror: `prose.md` holds no commands to import: put them in ```console blocks after `$ ` prompts, in ```bash blocks, or in indented code blocks\n"
             )
         );
     }
@@ -633,6 +640,47 @@ mod bless {
         );
         let r = check(tmp.path(), &docker, &[]);
         assert_summary(&r, "5 passed, 0 failed, 0 skipped\n");
+    }
+
+    #[test]
+    fn bless_fills_in_what_the_docs_left_out() {
+        let tmp = tempfile::tempdir().unwrap();
+        std::fs::create_dir(tmp.path().join("lessons")).unwrap();
+        let file = tmp.path().join("lessons/01-gaps.yaml");
+        std::fs::write(
+            &file,
+            "id: gaps\ntitle: Gaps\nsteps:\n  - title: both\n    run: printf 'made {{x}}\\n'; exit 4\n    undocumented: [output, exit]\n\n  - title: quiet\n    run: \"true\"\n    undocumented: [exit, output]\n  - title: exit only\n    run: echo hi\n    output: |\n      hi\n    undocumented: [exit]\n",
+        )
+        .unwrap();
+        let docker = support::fake_docker().display().to_string();
+        // Not compared: the first check passes, and writes nothing.
+        let before = read(&file);
+        let r = check(tmp.path(), &docker, &[]);
+        assert_eq!(r.code, 0, "{r:?}");
+        assert!(
+            r.stdout.ends_with("3 passed, 0 failed, 0 skipped\n"),
+            "{}",
+            r.stdout
+        );
+        assert_eq!(read(&file), before);
+        let r = check(tmp.path(), &docker, &["--bless"]);
+        assert_eq!(r.code, 0, "{r:?}");
+        assert_eq!(
+            r.stdout
+                .lines()
+                .filter(|l| l.starts_with("blessed"))
+                .collect::<Vec<_>>(),
+            [
+                "blessed lessons/01-gaps.yaml: step 'both', and exit code 4",
+                "blessed lessons/01-gaps.yaml: step 'quiet': exit code 0",
+                "blessed lessons/01-gaps.yaml: step 'exit only': exit code 0",
+            ]
+        );
+        assert_text(
+            "the blessed lesson",
+            "id: gaps\ntitle: Gaps\nsteps:\n  - title: both\n    run: printf 'made {{x}}\\n'; exit 4\n    output: |\n      made \\{{x}}\n    exit: 4\n\n  - title: quiet\n    run: \"true\"\n  - title: exit only\n    run: echo hi\n    output: |\n      hi\n",
+            &read(&file),
+        );
     }
 
     #[test]

@@ -15,6 +15,7 @@ mod docs;
 mod errors;
 mod formats;
 mod hardening;
+mod import;
 mod list;
 mod lock;
 mod matrix;

@@ -1,0 +1,157 @@
+//! The import corpus: Markdown tutorials in the styles people write them
+//! (console blocks, script blocks, separate output blocks, indented code,
+//! root/host/PowerShell prompts, heredocs, sessions, error outputs, host
+//! commands, prose everywhere), each in `tests/fixtures/import/`.
+//!
+//! For each one the whole import is a reviewed snapshot: every lesson file
+//! (title, text, command, output, exit, undocumented values, requirements)
+//! and every summary line, exactly. The written lessons must also load.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use knowing_scratch::lesson::load_dir;
+
+fn corpus() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/import")
+}
+
+fn ks(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    let out = Command::cargo_bin("knowing-scratch")
+        .expect("the binary is built")
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .args(["--color", "never"])
+        .args(args)
+        .output()
+        .expect("the binary runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Import `name`.md: the snapshot of what it prints, and the lessons load.
+fn imports(name: &str) {
+    let file = format!("{name}.md");
+    let (code, stdout, stderr) = ks(&corpus(), &["import", &file]);
+    assert_eq!(code, 0, "{stderr}");
+    insta::with_settings!({
+        snapshot_path => corpus().join("snapshots"),
+        prepend_module_to_snapshot => false,
+    }, {
+        insta::assert_snapshot!(name, format!("{stdout}--- summary on stderr\n{stderr}"));
+    });
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("lessons");
+    let (code, written, again) = ks(
+        &corpus(),
+        &["import", &file, "--out", out.to_str().unwrap()],
+    );
+    assert_eq!((code, again.as_str()), (0, stderr.as_str()));
+    let set = load_dir(&out).unwrap_or_else(|e| panic!("{name}: the lessons load: {e}"));
+    assert_eq!(set.lessons.len(), written.lines().count());
+    assert_eq!(set.lessons.len(), stdout.matches("\nid: ").count());
+}
+
+macro_rules! corpus_tests {
+    ($($test:ident => $name:literal),* $(,)?) => {
+        $(
+            #[test]
+            fn $test() {
+                imports($name);
+            }
+        )*
+    };
+}
+
+corpus_tests! {
+    hello_world_with_a_dockerfile_fence => "01-hello-world",
+    multi_stage_build_with_front_matter_and_output_block => "02-multi-stage",
+    scratch_image_from_an_indented_heredoc => "03-scratch-heredoc",
+    each_command_with_its_own_output_block => "04-output-blocks",
+    indented_code_blocks_and_setext_headings => "05-indented",
+    root_host_and_powershell_prompts => "06-prompts",
+    comments_and_commands_without_prompts => "07-comments-and-promptless",
+    continuations_and_heredocs_stay_whole => "08-continuations",
+    interactive_sessions_become_typed_input => "09-interactive",
+    errors_elisions_templates_and_buildkit_logs => "10-errors-and-elisions",
+    host_commands_are_flagged_and_unscriptable_ones_skipped => "11-trust",
+    every_paragraph_and_heading_lands_somewhere => "12-prose-everywhere",
+}
+
+/// A lesson with one step marked `requires: [host]`, run with the fake
+/// docker client (its commands need no Docker).
+fn host_lesson() -> (tempfile::TempDir, String) {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::create_dir(tmp.path().join("lessons")).unwrap();
+    std::fs::write(
+        tmp.path().join("lessons/01-host.yaml"),
+        "id: host\ntitle: Host\nsteps:\n  - title: plain\n    run: echo plain\n    output: |\n      plain\n\n  - title: touches the host\n    run: |\n      echo ran > marker.txt\n      cat marker.txt\n    requires: [host]\n    output: |\n      ran\n",
+    )
+    .unwrap();
+    let docker = support::fake_docker().display().to_string();
+    (tmp, docker)
+}
+
+fn check_with(dir: &Path, docker: &str, extra: &[&str]) -> (i32, String, String) {
+    let mut args = vec!["--docker", docker, "check"];
+    args.extend_from_slice(extra);
+    let out = Command::cargo_bin("knowing-scratch")
+        .unwrap()
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env("KNOWING_SCRATCH_REGISTRY", "0")
+        .env_remove("KNOWING_SCRATCH_ALLOW_HOST")
+        .env("FAKE_DOCKER_TAPE", support::tape("docker-28-buildx.tape"))
+        // The fake engine's ledger: the engine lock is a container it must remember.
+        .env("FAKE_DOCKER_STATE", dir.join("fake-engine"))
+        .args(["--color", "never"])
+        .args(&args)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn host_steps_run_only_with_allow_host() {
+    let (tmp, docker) = host_lesson();
+    let (code, stdout, _) = check_with(tmp.path(), &docker, &[]);
+    assert_eq!(code, 0, "{stdout}");
+    assert!(
+        stdout.contains("needs `host`: it changes this machine; read it with `list --commands`, then pass --allow-host"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.ends_with("1 passed, 0 failed, 1 skipped\n"),
+        "{stdout}"
+    );
+    assert!(!tmp.path().join("marker.txt").exists());
+    let (code, stdout, _) = check_with(tmp.path(), &docker, &["--allow-host"]);
+    assert_eq!(code, 0, "{stdout}");
+    assert!(
+        stdout.ends_with("2 passed, 0 failed, 0 skipped\n"),
+        "{stdout}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(tmp.path().join("marker.txt")).unwrap(),
+        "ran\n"
+    );
+}
+
+#[test]
+fn list_commands_shows_what_would_run_and_runs_nothing() {
+    let (tmp, _) = host_lesson();
+    let (code, stdout, stderr) = ks(tmp.path(), &["list", "--commands"]);
+    assert_eq!((code, stderr.as_str()), (0, ""));
+    assert_eq!(
+        stdout,
+        "host (lessons/01-host.yaml)\n  1. plain [line 4]\n     $ echo plain\n  2. touches the host [line 9]  (requires host)\n     $ echo ran > marker.txt\n       cat marker.txt\n"
+    );
+    assert!(!tmp.path().join("marker.txt").exists());
+}
