@@ -396,19 +396,19 @@ mod tests {
             (
                 3,
                 "unknown volatile kind `hexx`; known kinds: hex64, hex12, digest, duration, \
-                 reltime, clock, size, int; did you mean `hex64`?"
+                 reltime, clock, size, builder, int; did you mean `hex64`?"
                     .into()
             )
         );
         assert_eq!(
             err("{{ID=sizes}}").1,
             "unknown volatile kind `sizes`; known kinds: hex64, hex12, digest, duration, \
-             reltime, clock, size, int; did you mean `size`?"
+             reltime, clock, size, builder, int; did you mean `size`?"
         );
         assert_eq!(
             err("{{banana}}").1,
             "unknown volatile kind `banana`; known kinds: hex64, hex12, digest, duration, \
-             reltime, clock, size, int"
+             reltime, clock, size, builder, int"
         );
     }
 

@@ -407,7 +407,7 @@ fn parse_errors_point_at_the_marker() {
         (
             3,
             3,
-            "unknown volatile kind `hexx`; known kinds: hex64, hex12, digest, duration, reltime, clock, size, int; did you mean `hex64`?".into()
+            "unknown volatile kind `hexx`; known kinds: hex64, hex12, digest, duration, reltime, clock, size, builder, int; did you mean `hex64`?".into()
         )
     );
     assert_eq!(
@@ -758,4 +758,28 @@ fn buildkit_bless_round_trips_with_documented_numbers() {
 #10 DONE 0.0s
 ";
     assert_eq!(blessed, expected);
+}
+
+/// buildx names the docker driver's builder after the current context, so a
+/// reader on `DOCKER_CONTEXT=ks-28.5` or Docker Desktop (`desktop-linux`)
+/// sees another name than the docs' `default`; the rest of the line and of
+/// the log is still compared.
+#[test]
+fn the_builder_name_follows_the_context() {
+    for name in ["ks-28.5", "desktop-linux", "default"] {
+        let real = BUILDX_BUILD.replace("\"default\"", &format!("\"{name}\""));
+        assert!(
+            compare_with(BUILDX_BUILD, &real, buildkit(), &[]).matched,
+            "{name}"
+        );
+        assert!(matches(HEADER, &HEADER.replace("default", name)), "{name}");
+    }
+    assert!(!matches(
+        HEADER,
+        "#0 building with \"default\" instance using kubernetes driver\n\n"
+    ));
+    let drift = BUILDX_BUILD
+        .replace("\"default\"", "\"ks-28.5\"")
+        .replace("load .dockerignore", "load .gitignore");
+    assert!(!compare_with(BUILDX_BUILD, &drift, buildkit(), &[]).matched);
 }
