@@ -187,47 +187,6 @@ mod tests {
     }
 
     #[test]
-    fn a_changed_word_is_emphasised() {
-        let d = diff(
-            &[
-                "Using default tag: latest",
-                "Error response from daemon: 'scratch' is a reserved name",
-            ],
-            &[
-                "Using default tag: latest",
-                "Error response from daemon: 'scratch' is a reserved word",
-            ],
-            &[],
-        );
-        assert_eq!(
-            d,
-            vec![
-                plain(DiffTag::Same, "Using default tag: latest"),
-                DiffLine {
-                    tag: DiffTag::Removed,
-                    segments: vec![
-                        (
-                            false,
-                            "Error response from daemon: 'scratch' is a reserved ".into()
-                        ),
-                        (true, "name".into())
-                    ]
-                },
-                DiffLine {
-                    tag: DiffTag::Added,
-                    segments: vec![
-                        (
-                            false,
-                            "Error response from daemon: 'scratch' is a reserved ".into()
-                        ),
-                        (true, "word".into())
-                    ]
-                },
-            ]
-        );
-    }
-
-    #[test]
     fn long_unchanged_stretches_are_elided() {
         let doc: Vec<String> = (1..=20).map(|i| format!("line {i}")).collect();
         let mut real = doc.clone();
