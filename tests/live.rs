@@ -249,15 +249,15 @@ fn every_lesson_passes(context: Context, docker: &Path, header: &str, variants: 
         test = test.env("DOCKER_BUILDKIT", "1");
     }
     let before = dangling(docker, engine.host.as_deref());
+    let passed = all_passed(header, &all_lessons(), variants, &IDS);
     test.redact(CLEANED, CLEANED_AS)
         .redact(IMAGES, IMAGES_AS)
         .arg("check")
-        .stdout(&with_images(&all_passed(
-            header,
-            &all_lessons(),
-            variants,
-            &IDS,
-        )))
+        .stdout(&if leaves_dangling(context) {
+            with_images(&passed)
+        } else {
+            passed
+        })
         .stderr("")
         .run();
     // The images dangling before the run are still there, and no other.
@@ -347,17 +347,29 @@ fn volatile_changes_are_not_drift(
     variants: &[(&str, &str)],
 ) {
     let engine = OnEngine::take(context, docker);
+    let passed = all_passed(header, &all_lessons(), variants, &IDS);
     engine
         .test()
         .docker(&wrapper("docker-volatile"))
         .env("KNOWING_SCRATCH_REAL_DOCKER", &docker.to_string_lossy())
         .redact(CLEANED, CLEANED_AS)
+        .redact(IMAGES, IMAGES_AS)
         .arg("check")
-        // The wrapper rewrites image IDs in the run's own image listings as
-        // well, so no dangling image is recognised and none is removed.
-        .stdout(&all_passed(header, &all_lessons(), variants, &IDS))
+        .stdout(&if leaves_dangling(context) {
+            with_images(&passed)
+        } else {
+            passed
+        })
         .stderr("")
         .run();
+}
+
+/// Whether a run leaves images dangling for its cleanup: each `--no-cache`
+/// rebuild untags the previous image on the classic store, while the
+/// containerd image store drops an image whose tag moved (its content is
+/// garbage-collected), so nothing is left dangling there.
+fn leaves_dangling(context: Context) -> bool {
+    context != ENGINE_28_5_CONTAINERD
 }
 
 /// A lessons folder of its own beside the repository's Dockerfiles and app:
@@ -370,8 +382,16 @@ fn held_lessons() -> tempfile::TempDir {
         .expect("a temporary folder");
     let root = dir.path();
     std::fs::create_dir(root.join("lessons")).unwrap();
+    // Copies, not links: BuildKit reads the Dockerfile inside its own mount
+    // of the context, where a link to an absolute path leads nowhere.
     for name in ["Dockerfile", "Dockerfile-simple", "app"] {
-        std::os::unix::fs::symlink(repo().join(name), root.join(name)).unwrap();
+        let copied = Command::new("cp")
+            .arg("-R")
+            .arg(repo().join(name))
+            .arg(root.join(name))
+            .status()
+            .expect("run cp");
+        assert!(copied.success(), "copy {name}");
     }
     std::fs::copy(
         repo().join("lessons/03-create-from-scratch.yaml"),

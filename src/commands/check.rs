@@ -20,7 +20,7 @@ use crate::report::junit::Junit;
 use crate::report::markdown::Markdown;
 use crate::report::Reporter;
 use crate::runner::{Observer, Runner};
-use crate::settings::{CheckArgs, Format, Settings, Verbosity};
+use crate::settings::{Bless, CheckArgs, Format, Settings, Verbosity};
 
 /// Prints each lesson's verdicts as the lesson ends.
 struct Progress<W: Write> {
@@ -52,7 +52,10 @@ pub fn check(settings: &Settings, args: &CheckArgs) -> Result<Exit, Error> {
     if !args.engines.is_empty() {
         return check_matrix(settings, args, lessons.workdir.clone(), &plan);
     }
-    let engine = connect(settings, Needs::of(plan.iter().map(|(l, _)| *l)))?;
+    let mut needs = Needs::of(plan.iter().map(|(l, _)| *l));
+    // A blessed variant's `recorded:` line names the buildx version.
+    needs.builder |= args.bless == Some(Bless::Variant);
+    let engine = connect(settings, needs)?;
     exec::install_signal_handlers().context("install the Ctrl-C handler")?;
     let _lock = lock_engine(settings, &engine)?;
     let runner = Runner::on_engine(&engine, lessons.workdir.clone());

@@ -11,6 +11,8 @@
 //!
 //! - `#N sha256:<hex>` lines (the 20.10 client's vertex digests, and layer
 //!   download progress that starts the same way);
+//! - `#N ...` lines: the printer marks a vertex whose output another
+//!   vertex's interrupted, which depends on timing (seen on a busy machine);
 //! - a leading BuildKit timestamp (`0.512 `) and a trailing `done` or
 //!   `<duration> done` of a detail, and so details printed twice (once in
 //!   progress, once done), also when the progress line came before its value
@@ -42,8 +44,9 @@ use super::PatternError;
 
 static VERTEX_LINE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^#(\d+)(?: (.*))?$").expect("vertex regex compiles"));
-static IGNORED: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^sha256:[0-9a-f]{64}(?: .*)?$").expect("regex compiles"));
+static IGNORED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?:sha256:[0-9a-f]{64}(?: .*)?|\.\.\.)$").expect("regex compiles")
+});
 static STATUS: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^(?:DONE(?: .*)?|CACHED|CANCELED|ERROR(?:[: ].*)?)$").expect("regex compiles")
 });

@@ -78,3 +78,11 @@ fn reads_vertices_statuses_and_details() {
         ]
     );
 }
+
+/// BuildKit prints `#N ...` when another vertex's output interrupts N's,
+/// which depends on how busy the machine is: no detail of the step.
+#[test]
+fn an_interrupted_vertex_mark_is_no_detail() {
+    assert!(matches!(part("..."), Part::Ignored));
+    assert!(matches!(part("... more"), Part::Detail("... more")));
+}

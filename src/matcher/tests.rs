@@ -783,3 +783,15 @@ fn the_builder_name_follows_the_context() {
         .replace("load .dockerignore", "load .gitignore");
     assert!(!compare_with(BUILDX_BUILD, &drift, buildkit(), &[]).matched);
 }
+
+/// A busy machine makes BuildKit interleave vertices and mark the
+/// interrupted one with `#N ...`: not drift.
+#[test]
+fn an_interrupted_vertex_is_not_drift() {
+    let real = BUILDX_BUILD.replace(
+        "#3 [internal] load .dockerignore\n",
+        "#1 ...\n\n#3 [internal] load .dockerignore\n",
+    );
+    assert_ne!(real, BUILDX_BUILD);
+    assert!(compare_with(BUILDX_BUILD, &real, buildkit(), &[]).matched);
+}

@@ -213,25 +213,16 @@ two
 }
 
 fn outcome_of(step: &Step, index: usize, status: Status) -> StepOutcome {
-    StepOutcome {
-        index,
-        title: step.title.clone(),
-        command: step.run.clone(),
-        status,
-        failures: Vec::new(),
-        skip_reason: None,
+    let own = crate::lesson::Choice {
+        expected: &step.expected,
         variant: None,
+        index: None,
+    };
+    StepOutcome {
+        status,
         duration_ms: 120,
-        expected_exit: 0,
         actual_exit: Some(0),
-        stopped: false,
-        expected: String::new(),
-        actual: None,
-        diff: Vec::new(),
-        dropped_bytes: 0,
-        warnings: Vec::new(),
-        recorded: false,
-        captures: Vec::new(),
+        ..crate::runner::blank(index, step, &own)
     }
 }
 
