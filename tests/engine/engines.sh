@@ -8,7 +8,7 @@
 # (in the docker client's config), the bridges, and one ssh client config file; each step
 # checks first whether its work is already done. Set KNOWING_SCRATCH_ENGINES=default to skip
 # the 28.5 engines and KNOWING_SCRATCH_SSHD=0 to skip the sshd.
-# Expects from setup.sh: say, have, DOCKER, MIRROR, WORK.
+# Expects from setup.sh: say, have, wait_answering, DOCKER, MIRROR, WORK.
 
 KS_PREFIX=${KNOWING_SCRATCH_PREFIX:-/opt/knowing-scratch}
 KS_STATE=/var/lib/knowing-scratch   # the engines' data roots (images survive a restart)
@@ -152,15 +152,7 @@ start_engine() {
       --pidfile "$run/dockerd.pid" -H "unix://$sock" \
       --bridge "$bridge" --iptables=false --ip-masq=false) >>"$log" 2>&1 </dev/null &
   fi
-  for _ in $(seq 60); do
-    "${docker[@]}" info >/dev/null 2>&1 && break
-    sleep 1
-  done
-  if ! "${docker[@]}" info >/dev/null 2>&1; then
-    say "engine $name: dockerd did not answer within 60 s; end of its log:" >&2
-    tail -n 30 "$log" >&2 || true
-    exit 1
-  fi
+  wait_answering "engine $name" "$log" "${docker[@]}"
   say "engine $name: answering on $sock ($("${docker[@]}" version --format '{{.Server.Version}}')," \
     "$("${docker[@]}" info --format '{{.Driver}}') driver)"
 }

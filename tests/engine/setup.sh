@@ -85,6 +85,20 @@ else
   say "buildx: installed $("$DOCKER" buildx version | cut -d' ' -f1-2) in $PLUGIN_DIR"
 fi
 
+# Wait up to 60 s for an engine to answer `info`: wait_answering LABEL LOG DOCKER-COMMAND...
+# On time-out, say so with the end of its log and stop the script.
+wait_answering() {
+  local label=$1 log=$2
+  shift 2
+  for _ in $(seq 60); do
+    "$@" info >/dev/null 2>&1 && return 0
+    sleep 1
+  done
+  say "$label: dockerd did not answer within 60 s; end of its log:" >&2
+  tail -n 30 "$log" >&2 || true
+  exit 1
+}
+
 # 3. The daemon. Nothing started by hand survives into CI, so start it when none answers;
 #    setsid + nohup detach it from this script so it outlives it; cd / so it holds no work dir;
 #    the subshell becomes dockerd, so nothing holds this script's output open.
@@ -111,15 +125,7 @@ else
     say "engine: starting dockerd (log: $DAEMON_LOG)"
     (cd / && exec setsid nohup dockerd) >>"$DAEMON_LOG" 2>&1 </dev/null &
   fi
-  for _ in $(seq 60); do
-    "$DOCKER" info >/dev/null 2>&1 && break
-    sleep 1
-  done
-  if ! "$DOCKER" info >/dev/null 2>&1; then
-    say "engine: dockerd did not answer within 60 s; end of its log:" >&2
-    tail -n 30 "$DAEMON_LOG" >&2 || true
-    exit 1
-  fi
+  wait_answering engine "$DAEMON_LOG" "$DOCKER"
   say "engine: dockerd answering ($("$DOCKER" version --format '{{.Server.Version}}'))"
 fi
 
