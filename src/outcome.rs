@@ -195,6 +195,18 @@ pub struct Counts {
     pub not_run: usize,
 }
 
+impl Counts {
+    /// `N passed, N failed, N skipped`: steps never started count as skipped.
+    pub fn summary_line(&self) -> String {
+        format!(
+            "{} passed, {} failed, {} skipped",
+            self.passed,
+            self.failed,
+            self.skipped + self.not_run
+        )
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct RunOutcome {
     pub environment: Option<Engine>,
@@ -223,13 +235,7 @@ impl RunOutcome {
 
     /// `N passed, N failed, N skipped`: steps never started count as skipped.
     pub fn summary_line(&self) -> String {
-        let c = self.counts();
-        format!(
-            "{} passed, {} failed, {} skipped",
-            c.passed,
-            c.failed,
-            c.skipped + c.not_run
-        )
+        self.counts().summary_line()
     }
 
     /// A step failed for a reason of the docs, not because the engine went away.
@@ -342,13 +348,7 @@ impl MatrixOutcome {
 
     /// `N passed, N failed, N skipped` over every engine.
     pub fn summary_line(&self) -> String {
-        let c = self.counts();
-        format!(
-            "{} passed, {} failed, {} skipped",
-            c.passed,
-            c.failed,
-            c.skipped + c.not_run
-        )
+        self.counts().summary_line()
     }
 
     /// The rows: the planned lessons, in file order, and whether each ran
