@@ -95,11 +95,11 @@ fn the_run_removes_exactly_the_containers_it_created() {
         .run();
     assert_eq!(
         masked_calls(&out.calls),
+        with_lock(
         "version --format '{{json .}}'
 buildx version
 info --format '{{json .DriverStatus}}'
-image ls --quiet --no-trunc
-create --name knowing-scratch-lock --label io.knowing-scratch.lock.host=[..] --label io.knowing-scratch.lock.boot=[..] --label io.knowing-scratch.lock.pid=[..] --label io.knowing-scratch.lock.start=[..] --label io.knowing-scratch.lock.since=[..] sha256:0000000000000000000000000000000000000000000000000000000000000001 /knowing-scratch-lock
+[take the engine lock]
 image ls -q --no-trunc --filter dangling=true
 image build --file Dockerfile-simple --progress plain --tag knowing-scratch-image .
 image ls knowing-scratch-image
@@ -113,8 +113,22 @@ ps -aq --no-trunc --filter label=io.knowing-scratch.run=RUN
 rm -f 90aff01ee1b1d44480db116ee2a83bc9ca40b404fe904e2081c5fe94090f6cce
 image ls -q --no-trunc --filter dangling=true
 rm -f LOCK
-"
+")
     );
+}
+
+/// The calls that take the engine lock (`src/lock.rs`), in place of the
+/// line `[take the engine lock]` of `calls`: an image to make the lock
+/// container from, and the container, named and labelled with its holder.
+fn with_lock(calls: impl AsRef<str>) -> String {
+    calls.as_ref().replace(
+        "[take the engine lock]\n",
+        "image ls --quiet --no-trunc\n\
+         create --name knowing-scratch-lock --label io.knowing-scratch.lock.host=[..] \
+         --label io.knowing-scratch.lock.boot=[..] --label io.knowing-scratch.lock.pid=[..] \
+         --label io.knowing-scratch.lock.start=[..] --label io.knowing-scratch.lock.since=[..] \
+         sha256:0000000000000000000000000000000000000000000000000000000000000001 /knowing-scratch-lock\n",
+    )
 }
 
 /// The fake's call log with the run id as `RUN`, the engine lock's ID as
@@ -180,19 +194,18 @@ fn the_run_removes_exactly_the_images_it_left_dangling() {
         .run();
     assert_eq!(
         masked_calls(&out.calls),
-        format!(
+        with_lock(format!(
             "version --format '{{{{json .}}}}'
 buildx version
 info --format '{{{{json .DriverStatus}}}}'
-image ls --quiet --no-trunc
-create --name knowing-scratch-lock --label io.knowing-scratch.lock.host=[..] --label io.knowing-scratch.lock.boot=[..] --label io.knowing-scratch.lock.pid=[..] --label io.knowing-scratch.lock.start=[..] --label io.knowing-scratch.lock.since=[..] sha256:0000000000000000000000000000000000000000000000000000000000000001 /knowing-scratch-lock
+[take the engine lock]
 image ls -q --no-trunc --filter dangling=true
 image build --no-cache --tag app .
 image ls -q --no-trunc --filter dangling=true
 image rm {ours}
 rm -f LOCK
 "
-        )
+        ))
     );
     assert_eq!(
         out.fake_state("images"),
@@ -225,17 +238,18 @@ fn a_run_that_creates_no_container_does_not_list_containers() {
         .run();
     assert_eq!(
         masked_calls(&out.calls),
-        "version --format '{{json .}}'
+        with_lock(
+            "version --format '{{json .}}'
 buildx version
 info --format '{{json .DriverStatus}}'
-image ls --quiet --no-trunc
-create --name knowing-scratch-lock --label io.knowing-scratch.lock.host=[..] --label io.knowing-scratch.lock.boot=[..] --label io.knowing-scratch.lock.pid=[..] --label io.knowing-scratch.lock.start=[..] --label io.knowing-scratch.lock.since=[..] sha256:0000000000000000000000000000000000000000000000000000000000000001 /knowing-scratch-lock
+[take the engine lock]
 image ls -q --no-trunc --filter dangling=true
 image build --file Dockerfile-simple --progress plain --tag knowing-scratch-image .
 image ls knowing-scratch-image
 image ls -q --no-trunc --filter dangling=true
 rm -f LOCK
 "
+        )
     );
 }
 
