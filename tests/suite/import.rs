@@ -9,7 +9,6 @@
 
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
 use knowing_scratch::lesson::load_dir;
 
 fn corpus() -> PathBuf {
@@ -17,10 +16,7 @@ fn corpus() -> PathBuf {
 }
 
 fn ks(dir: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = Command::cargo_bin("knowing-scratch")
-        .expect("the binary is built")
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
+    let out = support::command(dir)
         .args(["--color", "never"])
         .args(args)
         .output()
@@ -98,12 +94,7 @@ fn host_lesson() -> (tempfile::TempDir, String) {
 fn check_with(dir: &Path, docker: &str, extra: &[&str]) -> (i32, String, String) {
     let mut args = vec!["--docker", docker, "check"];
     args.extend_from_slice(extra);
-    let out = Command::cargo_bin("knowing-scratch")
-        .unwrap()
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .env("KNOWING_SCRATCH_REGISTRY", "0")
-        .env_remove("KNOWING_SCRATCH_ALLOW_HOST")
+    let out = support::command(dir)
         .env("FAKE_DOCKER_TAPE", support::tape("docker-28-buildx.tape"))
         // The fake engine's ledger: the engine lock is a container it must remember.
         .env("FAKE_DOCKER_STATE", dir.join("fake-engine"))

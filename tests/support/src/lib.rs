@@ -55,6 +55,7 @@ pub fn command(cwd: &Path) -> Command {
         "DOCKER_CONTEXT",
         "DOCKER_BUILDKIT",
         "KNOWING_SCRATCH_DOCKER",
+        "KNOWING_SCRATCH_ALLOW_HOST",
         "FAKE_DOCKER_TAPE",
         "FAKE_DOCKER_STATE",
         "FAKE_DOCKER_DOWN",
