@@ -1,5 +1,6 @@
 //! Matching at scale: documented vs real outputs of 1k, 10k and 100k lines,
-//! with and without drift, and pathological pairs that only the diff
+//! with and without drift (one line, a few lines spread through the output,
+//! a block inserted, 1% of lines), and pathological pairs that only the diff
 //! deadline keeps short. Prints a Markdown table (run by `benches/bench.sh`,
 //! or alone with `cargo bench --bench matching`). `cargo bench --bench
 //! matching -- 100000` measures one size alone, without the pathological
@@ -80,7 +81,46 @@ fn drift(text: &str, every: usize) -> String {
     s
 }
 
-/// Median of `runs` timings of `f`, in milliseconds.
+/// Change the text of the lines at these fractions of the output (a few
+/// changes spread through it).
+fn drift_at(text: &str, fractions: &[f64]) -> String {
+    let lines: Vec<&str> = text.lines().collect();
+    let at: Vec<usize> = fractions
+        .iter()
+        .map(|f| (lines.len() as f64 * f) as usize)
+        .collect();
+    let mut s = String::new();
+    for (i, l) in lines.iter().enumerate() {
+        if at.contains(&i) {
+            s.push_str(&l.replace("plain", "changed").replace("busybox", "alpine"));
+            s.push_str(" (changed)");
+        } else {
+            s.push_str(l);
+        }
+        s.push('\n');
+    }
+    s
+}
+
+/// `count` new lines inserted in the middle of the output.
+fn insert_block(text: &str, count: usize) -> String {
+    let lines: Vec<&str> = text.lines().collect();
+    let middle = lines.len() / 2;
+    let mut s = String::new();
+    for (i, l) in lines.iter().enumerate() {
+        if i == middle {
+            for k in 0..count {
+                s.push_str(&format!("inserted line {k}: warning: something new\n"));
+            }
+        }
+        s.push_str(l);
+        s.push('\n');
+    }
+    s
+}
+
+/// Median of `runs` timings of `f`, in milliseconds (release build: `cargo
+/// bench` builds with the release profile).
 fn median_ms(runs: usize, mut f: impl FnMut()) -> f64 {
     let mut times: Vec<f64> = (0..runs)
         .map(|_| {
@@ -97,7 +137,7 @@ fn runs_for(lines: usize) -> usize {
     match lines {
         0..=1_000 => 51,
         1_001..=10_000 => 21,
-        _ => 7,
+        _ => 11,
     }
 }
 
@@ -130,6 +170,16 @@ fn main() {
         let cases = [
             ("same text, new volatile values", real.clone(), true),
             ("one line changed", drift(&real, lines), false),
+            (
+                "5 lines changed, spread",
+                drift_at(&real, &[0.1, 0.3, 0.5, 0.7, 0.9]),
+                false,
+            ),
+            (
+                "20 lines inserted in the middle",
+                insert_block(&real, 20),
+                false,
+            ),
             ("1% of lines changed", drift(&real, 100), false),
         ];
         let runs = runs_for(lines);
