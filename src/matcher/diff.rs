@@ -34,9 +34,12 @@ enum Block {
 
 /// The diff of documented lines and normalised real lines, after the notes
 /// that explain values that did not fit. Empty when there is nothing to show.
+/// `origins[k]`, when given, is the documented line that real line `k` is
+/// (its text as written): such a line needs no hashing to be numbered.
 pub(crate) fn diff<'a>(
     documented: &[&'a str],
     real: &[&'a str],
+    origins: &[Option<usize>],
     notes: &[String],
 ) -> Vec<DiffLine> {
     let mut out: Vec<DiffLine> = Vec::new();
@@ -50,7 +53,16 @@ pub(crate) fn diff<'a>(
     // integers, not strings, which is most of its work on long outputs.
     let mut numbers = Numbers::with_capacity(documented.len());
     let documented_ids: Vec<u32> = documented.iter().map(|l| numbers.of(l)).collect();
-    let real_ids: Vec<u32> = real.iter().map(|l| numbers.of_other(l)).collect();
+    // A documented line's own text has that line's number: looking it up
+    // again would find the same (most lines of a long output are such).
+    let real_ids: Vec<u32> = real
+        .iter()
+        .enumerate()
+        .map(|(k, l)| match origins.get(k).copied().flatten() {
+            Some(i) => documented_ids[i],
+            None => numbers.of_other(l),
+        })
+        .collect();
     let ops = patience::diff(&documented_ids, &real_ids, numbers.count(), deadline);
     let mut blocks = Vec::new();
     let mut budget = MAX_CHANGED_LINES;
@@ -193,7 +205,7 @@ mod tests {
         real[9] = "changed".into();
         let doc: Vec<&str> = doc.iter().map(String::as_str).collect();
         let real: Vec<&str> = real.iter().map(String::as_str).collect();
-        let d = diff(&doc, &real, &[]);
+        let d = diff(&doc, &real, &[], &[]);
         assert_eq!(
             d,
             vec![
@@ -218,10 +230,21 @@ mod tests {
     }
 
     #[test]
+    fn known_origins_give_the_same_diff() {
+        let doc = ["a", "b", "a", "c", "d", "e"];
+        let real = ["a", "x", "a", "c", "b", "e", "a"];
+        let origins = [Some(0), None, Some(2), Some(3), Some(1), Some(5), None];
+        let d = diff(&doc, &real, &origins, &[]);
+        assert_eq!(d, diff(&doc, &real, &[], &[]));
+        assert!(d.iter().any(|l| l.tag == DiffTag::Removed), "{d:?}");
+    }
+
+    #[test]
     fn short_stretches_between_changes_stay() {
         let d = diff(
             &["a", "1", "2", "3", "4", "5", "6", "7", "b"],
             &["A", "1", "2", "3", "4", "5", "6", "7", "B"],
+            &[],
             &[],
         );
         assert_eq!(d.len(), 11, "7 unchanged lines, 1 would be hidden: {d:?}");
@@ -251,9 +274,9 @@ mod tests {
 
     #[test]
     fn no_change_means_only_notes() {
-        assert_eq!(diff(&["a"], &["a"], &[]), vec![]);
+        assert_eq!(diff(&["a"], &["a"], &[], &[]), vec![]);
         assert_eq!(
-            diff(&["a"], &["a"], &["n".to_string(), "n".to_string()]),
+            diff(&["a"], &["a"], &[], &["n".to_string(), "n".to_string()]),
             vec![plain(DiffTag::Note, "n")]
         );
     }

@@ -34,6 +34,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::markers::{self, Capturing, Marker, Piece, SizeOp};
+use super::patience::FxHashMap;
 use super::rules::{self, RULES};
 use super::{Options, PatternError};
 
@@ -444,7 +445,8 @@ enum Key {
 pub(crate) struct Ctx<'a> {
     opts: &'a Options,
     known: &'a HashMap<String, String>,
-    bound: HashMap<Key, &'a str>,
+    /// Hashed with Fx: a long output binds a value on most lines.
+    bound: FxHashMap<Key, &'a str>,
     /// Keys in the order bound, to undo.
     log: Vec<Key>,
 }
@@ -454,7 +456,7 @@ impl<'a> Ctx<'a> {
         Ctx {
             opts,
             known,
-            bound: HashMap::new(),
+            bound: FxHashMap::default(),
             log: Vec::new(),
         }
     }

@@ -333,15 +333,20 @@ impl Pattern {
     fn diff(&self, evaluation: &Evaluation, real: &[&str]) -> Vec<DiffLine> {
         let source = |i: usize| self.lines[i].source.as_str();
         let summaries;
+        // Which documented line each normalised line is, where known.
+        let mut origins: Vec<Option<usize>> = Vec::new();
         let (documented, normalised): (Vec<&str>, Vec<&str>) = match &evaluation.found {
             Found::Lines(items) => {
-                let normalised = items
+                let (normalised, from) = items
                     .iter()
                     .map(|item| match item {
-                        Item::Same { doc, .. } | Item::Dots { doc, .. } => source(*doc),
-                        Item::Real(j) => real[*j],
+                        Item::Same { doc, .. } | Item::Dots { doc, .. } => {
+                            (source(*doc), Some(*doc))
+                        }
+                        Item::Real(j) => (real[*j], None),
                     })
-                    .collect();
+                    .unzip();
+                origins = from;
                 ((0..self.lines.len()).map(source).collect(), normalised)
             }
             Found::Unordered(pairing) => {
@@ -372,7 +377,7 @@ impl Pattern {
                 )
             }
         };
-        let mut lines = diff::diff(&documented, &normalised, &evaluation.notes);
+        let mut lines = diff::diff(&documented, &normalised, &origins, &evaluation.notes);
         if lines.is_empty() {
             lines.push(DiffLine {
                 tag: DiffTag::Note,

@@ -57,10 +57,13 @@ impl Hasher for FxHasher {
     }
 }
 
+/// A map hashed with [`FxHasher`].
+pub(crate) type FxHashMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
+
 /// Lines as dense numbers: equal lines get equal numbers.
 #[derive(Default)]
 pub(crate) struct Numbers<'a> {
-    ids: HashMap<&'a str, u32, BuildHasherDefault<FxHasher>>,
+    ids: FxHashMap<&'a str, u32>,
     next: u32,
 }
 
@@ -193,6 +196,14 @@ fn gap(
         return;
     }
     let (o, n) = (olds.start, news.start);
+    if disjoint(&old[olds.clone()], &new[news.clone()]) {
+        // Nothing to keep: Myers would only delete and insert, which
+        // `merge` joins into this one change anyway. Most stretches between
+        // anchors of an alignment are such (lines that need matching have
+        // numbers of their own), and Myers' set-up costs more than the check.
+        ops.push(change(olds, news, false));
+        return;
+    }
     let found = similar::capture_diff_slices_deadline(
         Algorithm::Myers,
         &old[olds],
@@ -200,6 +211,12 @@ fn gap(
         Some(deadline),
     );
     ops.extend(found.into_iter().map(|op| shift(op, o, n)));
+}
+
+/// Whether two short stretches have no number in common; `false` for long
+/// ones, which are left to Myers.
+fn disjoint(old: &[u32], new: &[u32]) -> bool {
+    old.len() * new.len() <= 256 && old.iter().all(|a| !new.contains(a))
 }
 
 fn shift(op: DiffOp, o: usize, n: usize) -> DiffOp {
@@ -377,6 +394,28 @@ mod tests {
         let old: Vec<&str> = old.iter().map(String::as_str).collect();
         let new: Vec<&str> = new.iter().map(String::as_str).collect();
         ours(&old, &new);
+    }
+
+    #[test]
+    fn a_stretch_with_nothing_in_common_is_what_myers_gives() {
+        let far = Instant::now() + Duration::from_secs(10);
+        for a in 0..=17 {
+            for b in 0..=17 {
+                // Two lines before each side, so the ranges do not start at 0.
+                let old: Vec<u32> = [7, 8].into_iter().chain(0..a).collect();
+                let new: Vec<u32> = [9].into_iter().chain(100..100 + b).collect();
+                let (olds, news) = (2..old.len(), 1..new.len());
+                let mut ours = Vec::new();
+                gap(&old, &new, olds.clone(), news.clone(), far, &mut ours);
+                let myers = similar::capture_diff_slices(
+                    Algorithm::Myers,
+                    &old[olds.clone()],
+                    &new[news.clone()],
+                );
+                let myers = myers.into_iter().map(|op| shift(op, 2, 1)).collect();
+                assert_eq!(merge(ours), merge(myers), "{a} and {b} lines");
+            }
+        }
     }
 
     #[test]
