@@ -159,7 +159,12 @@ fn longest_increasing(pairs: &[(usize, usize)]) -> Vec<(usize, usize)> {
     let mut tails: Vec<usize> = Vec::new();
     let mut before: Vec<usize> = vec![usize::MAX; pairs.len()];
     for (k, &(_, b)) in pairs.iter().enumerate() {
-        let len = tails.partition_point(|&t| pairs[t].1 < b);
+        // Tails end in increasing values: past the last one, the run grows
+        // without a search (most pairs, when the two sides mostly agree).
+        let len = match tails.last() {
+            Some(&t) if pairs[t].1 < b => tails.len(),
+            _ => tails.partition_point(|&t| pairs[t].1 < b),
+        };
         if len > 0 {
             before[k] = tails[len - 1];
         }
