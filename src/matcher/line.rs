@@ -28,6 +28,7 @@
 //! comparison state (`Ctx`, its checkpoints and rollback), and split apart
 //! they would need that state public between files.
 
+use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
@@ -261,11 +262,15 @@ fn match_pieces<'r>(
                 let Check::Volatile { rule, .. } = check else {
                     unreachable!("pieces hold found values only")
                 };
-                let found = ANCHORED[*rule].find(rest).ok_or(Mismatch::Text)?;
+                let end = match RULES[*rule].quick {
+                    Some(quick) => quick(rest),
+                    None => ANCHORED[*rule].find(rest).map(|m| m.end()),
+                };
+                let (found, after) = rest.split_at(end.ok_or(Mismatch::Text)?);
                 if misfit.is_none() {
-                    misfit = ctx.check(check, found.as_str()).err();
+                    misfit = ctx.check(check, found).err();
                 }
-                rest = &rest[found.end()..];
+                rest = after;
             }
         }
     }
@@ -495,12 +500,12 @@ impl<'a> Ctx<'a> {
     }
 
     fn bind(&mut self, key: Key, value: &'a str) -> Result<(), String> {
-        match self.bound.get(&key) {
-            Some(&earlier) if earlier == value => Ok(()),
-            Some(earlier) => Err(earlier.to_string()),
-            None => {
-                self.bound.insert(key.clone(), value);
-                self.log.push(key);
+        match self.bound.entry(key) {
+            Entry::Occupied(earlier) if *earlier.get() == value => Ok(()),
+            Entry::Occupied(earlier) => Err((*earlier.get()).to_string()),
+            Entry::Vacant(slot) => {
+                self.log.push(slot.key().clone());
+                slot.insert(value);
                 Ok(())
             }
         }

@@ -39,6 +39,10 @@ pub(crate) struct Rule {
     pub check: Option<Check>,
     /// One documented value stands for one real value in a comparison.
     pub consistent: bool,
+    /// For kinds of a fixed shape: the length of the value at the start of a
+    /// text, as `accept` anchored there finds it, without a regex (IDs and
+    /// digests fill long tables, and a byte loop is much cheaper).
+    pub quick: Option<fn(&str) -> Option<usize>>,
 }
 
 /// Docker's relative times (`units.HumanDuration`), without `ago`/`Up`.
@@ -73,6 +77,7 @@ pub(crate) const RULES: &[Rule] = &[
         accept: "[0-9a-f]{64}",
         check: None,
         consistent: true,
+        quick: Some(hex::<64>),
     },
     Rule {
         name: "hex12",
@@ -81,6 +86,7 @@ pub(crate) const RULES: &[Rule] = &[
         accept: "[0-9a-f]{12}",
         check: None,
         consistent: true,
+        quick: Some(hex::<12>),
     },
     Rule {
         name: "digest",
@@ -89,6 +95,7 @@ pub(crate) const RULES: &[Rule] = &[
         accept: "sha256:[0-9a-f]{64}",
         check: None,
         consistent: true,
+        quick: Some(digest),
     },
     Rule {
         name: "duration",
@@ -97,6 +104,7 @@ pub(crate) const RULES: &[Rule] = &[
         accept: r"(?:(?:\d+h)?\d+m)?\d+(?:\.\d+)?(?:ms|µs|us|ns|s)",
         check: None,
         consistent: false,
+        quick: None,
     },
     Rule {
         name: "reltime",
@@ -105,6 +113,7 @@ pub(crate) const RULES: &[Rule] = &[
         accept: reltime!(),
         check: None,
         consistent: false,
+        quick: None,
     },
     Rule {
         name: "clock",
@@ -113,6 +122,7 @@ pub(crate) const RULES: &[Rule] = &[
         accept: clock!(),
         check: None,
         consistent: false,
+        quick: None,
     },
     Rule {
         name: "size",
@@ -121,6 +131,7 @@ pub(crate) const RULES: &[Rule] = &[
         accept: r"\d+(?:\.\d+)?(?:B|kB|KB|MB|GB|TB|PB|KiB|MiB|GiB|TiB|PiB)",
         check: Some(size_in_band),
         consistent: false,
+        quick: None,
     },
     // buildx names the builder of the docker driver after the current
     // context: `default`, `desktop-linux` on Docker Desktop, or whatever
@@ -132,6 +143,7 @@ pub(crate) const RULES: &[Rule] = &[
         accept: concat!(r#""[^"\n]*" "#, builder_tail!()),
         check: None,
         consistent: false,
+        quick: None,
     },
     Rule {
         name: "int",
@@ -140,8 +152,24 @@ pub(crate) const RULES: &[Rule] = &[
         accept: r"-?\d+",
         check: None,
         consistent: false,
+        quick: None,
     },
 ];
+
+/// `N` lowercase hex digits at the start of `text`: `[0-9a-f]{N}`.
+fn hex<const N: usize>(text: &str) -> Option<usize> {
+    let digits = text.as_bytes().get(..N)?;
+    digits
+        .iter()
+        .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+        .then_some(N)
+}
+
+/// `sha256:[0-9a-f]{64}` at the start of `text`.
+fn digest(text: &str) -> Option<usize> {
+    let rest = text.strip_prefix("sha256:")?;
+    Some("sha256:".len() + hex::<64>(rest)?)
+}
 
 fn always(_: &str) -> bool {
     true
@@ -268,6 +296,40 @@ mod tests {
         Regex::new(&format!("^(?:{accept})$"))
             .unwrap()
             .is_match(value)
+    }
+
+    #[test]
+    fn quick_matchers_find_what_the_regexes_find() {
+        let hex64 = "460764e65f7fb1b9f9d2a8c7c720f3919b494bfae17bb89d3b482d2698faa470";
+        let texts = [
+            String::new(),
+            hex64.to_string(),
+            format!("{hex64} tail"),
+            format!("{hex64}0"),
+            hex64[..63].to_string(),
+            hex64.to_uppercase(),
+            "3f165a273e85".to_string(),
+            "3f165a273e8".to_string(),
+            "3f165a273e85:/#".to_string(),
+            "3f165a273g85".to_string(),
+            "3f165a273e8é5".to_string(),
+            format!("sha256:{hex64}"),
+            format!("sha256:{hex64} done"),
+            format!("sha256:{}", &hex64[..63]),
+            format!("sha512:{hex64}"),
+            format!("sha256 {hex64}"),
+        ];
+        let mut quick = 0;
+        for rule in RULES {
+            let Some(fast) = rule.quick else { continue };
+            quick += 1;
+            let regex = Regex::new(&format!("^(?:{})", rule.accept)).unwrap();
+            for text in &texts {
+                let slow = regex.find(text).map(|m| m.end());
+                assert_eq!(fast(text), slow, "{} on {text:?}", rule.name);
+            }
+        }
+        assert_eq!(quick, 3, "hex64, hex12 and digest");
     }
 
     #[test]
