@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use similar::{Algorithm, ChangeTag, DiffOp, TextDiff};
 
-use super::patience::{self, Numbers};
+use super::patience::{self, Sorted};
 use super::{DiffLine, DiffTag};
 
 /// Unchanged lines kept before and after each change.
@@ -51,8 +51,8 @@ pub(crate) fn diff<'a>(
     let deadline = Instant::now() + DEADLINE;
     // Lines as numbers, equal lines equal numbers: the diff then compares
     // integers, not strings, which is most of its work on long outputs.
-    let mut numbers = Numbers::with_capacity(documented.len());
-    let documented_ids: Vec<u32> = documented.iter().map(|l| numbers.of(l)).collect();
+    let mut numbers = Sorted::new(documented);
+    let documented_ids = numbers.ids().to_vec();
     // A documented line's own text has that line's number: looking it up
     // again would find the same (most lines of a long output are such).
     let real_ids: Vec<u32> = real

@@ -6,14 +6,17 @@
 //! finds the lines unique to each side with a SipHash map, once per diff, on
 //! strings. Here each line is hashed once, with a fast hash, into a dense
 //! number (the second side's lines are only looked up: a line the first
-//! side lacks just needs a number of its own); the unique lines are then counted in plain arrays, and the anchors
-//! are the longest run of lines unique on both sides that keeps its order
+//! side lacks just needs a number of its own). A side numbered in full is
+//! best sorted by hash ([`Sorted`]); a few lines of it, a map ([`Numbers`]).
+//! The unique lines are then counted in plain arrays, and the anchors are
+//! the longest run of lines unique on both sides that keeps its order
 //! (patience sorting, `O(n log n)`). Between anchors, Myers' diff (from
 //! `similar`, with the caller's deadline) handles the rest, as `similar`'s
-//! own patience diff does.
+//! own patience diff does; a stretch with no line in common is one change
+//! without it. Only equality of numbers matters, never their values.
 
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::{BuildHasherDefault, Hash, Hasher};
 use std::time::Instant;
 
 use similar::{Algorithm, DiffOp};
@@ -105,6 +108,92 @@ impl<'a> Numbers<'a> {
     pub fn count(&self) -> usize {
         self.next as usize
     }
+}
+
+/// Lines as dense numbers for a side known in full, without a hash map:
+/// each line is hashed once, in order, and the hashes sorted. Numbering the
+/// documented side of a long diff through a map missed the cache on almost
+/// every insert (the map of 100k lines is megabytes, met at random); sorting
+/// reads and writes memory mostly in order. Numbers differ from those of
+/// [`Numbers`], but equal lines, and only they, share one.
+pub(crate) struct Sorted<'a> {
+    lines: &'a [&'a str],
+    /// `(hash, line)`, sorted.
+    by_hash: Vec<(u64, u32)>,
+    ids: Vec<u32>,
+    next: u32,
+    hash: fn(&str) -> u64,
+}
+
+impl<'a> Sorted<'a> {
+    pub fn new(lines: &'a [&'a str]) -> Sorted<'a> {
+        Sorted::with_hash(lines, fx_hash)
+    }
+
+    fn with_hash(lines: &'a [&'a str], hash: fn(&str) -> u64) -> Sorted<'a> {
+        let mut by_hash: Vec<(u64, u32)> = lines
+            .iter()
+            .enumerate()
+            .map(|(i, line)| (hash(line), u32::try_from(i).expect("fewer than 2^32 lines")))
+            .collect();
+        by_hash.sort_unstable();
+        let mut ids = vec![0; lines.len()];
+        let mut next = 0;
+        for run in by_hash.chunk_by(|a, b| a.0 == b.0) {
+            for (k, &(_, i)) in run.iter().enumerate() {
+                // Within one hash, equal text is the same line; another
+                // text is a collision and a line of its own.
+                let text = lines[i as usize];
+                ids[i as usize] = match run[..k].iter().find(|e| lines[e.1 as usize] == text) {
+                    Some(earlier) => ids[earlier.1 as usize],
+                    None => {
+                        next += 1;
+                        next - 1
+                    }
+                };
+            }
+        }
+        Sorted {
+            lines,
+            by_hash,
+            ids,
+            next,
+            hash,
+        }
+    }
+
+    /// The number of each line.
+    pub fn ids(&self) -> &[u32] {
+        &self.ids
+    }
+
+    /// The number of a line equal to `line`, else a fresh one.
+    pub fn of_other(&mut self, line: &str) -> u32 {
+        let h = (self.hash)(line);
+        let start = self.by_hash.partition_point(|e| e.0 < h);
+        let equal = self.by_hash[start..]
+            .iter()
+            .take_while(|e| e.0 == h)
+            .find(|e| self.lines[e.1 as usize] == line);
+        match equal {
+            Some(e) => self.ids[e.1 as usize],
+            None => {
+                self.next += 1;
+                self.next - 1
+            }
+        }
+    }
+
+    /// How many numbers were handed out.
+    pub fn count(&self) -> usize {
+        self.next as usize
+    }
+}
+
+fn fx_hash(line: &str) -> u64 {
+    let mut hasher = FxHasher::default();
+    line.hash(&mut hasher);
+    hasher.finish()
 }
 
 /// The diff of `old` and `new` (numbers below `count`), as `similar`'s
@@ -367,6 +456,29 @@ mod tests {
         assert_eq!(n.of_other("z"), 5);
         assert_eq!(n.of_other("z"), 6);
         assert_eq!(n.count(), 7);
+    }
+
+    #[test]
+    fn sorted_lines_equal_numbers_for_equal_lines() {
+        let lines = ["a", "b", "a", "", "c", "", "a"];
+        // With Fx, and with a hash under which every line collides.
+        for sorted in [Sorted::new(&lines), Sorted::with_hash(&lines, |_| 7)] {
+            let mut sorted = sorted;
+            let ids = sorted.ids().to_vec();
+            for (i, a) in lines.iter().enumerate() {
+                for (k, b) in lines.iter().enumerate() {
+                    assert_eq!(ids[i] == ids[k], a == b, "{a:?} {b:?}");
+                }
+            }
+            assert_eq!(sorted.count(), 4);
+            assert!(ids.iter().all(|&id| id < 4));
+            assert_eq!(sorted.of_other("c"), ids[4]);
+            assert_eq!(sorted.of_other(""), ids[3]);
+            // Lines the side lacks: one fresh number each, even repeated.
+            assert_eq!(sorted.of_other("z"), 4);
+            assert_eq!(sorted.of_other("z"), 5);
+            assert_eq!(sorted.count(), 6);
+        }
     }
 
     #[test]
