@@ -204,17 +204,20 @@ pub(crate) fn diff(old: &[u32], new: &[u32], count: usize, deadline: Instant) ->
     for (a, b) in anchors(old, new, count) {
         let run = equal_run(&old[i..a], &new[j..b]);
         if run > 0 {
-            ops.push(DiffOp::Equal {
-                old_index: i,
-                new_index: j,
-                len: run,
-            });
+            push(
+                &mut ops,
+                DiffOp::Equal {
+                    old_index: i,
+                    new_index: j,
+                    len: run,
+                },
+            );
         }
         gap(old, new, i + run..a, j + run..b, deadline, &mut ops);
         (i, j) = (a, b);
     }
     gap(old, new, i..old.len(), j..new.len(), deadline, &mut ops);
-    merge(ops)
+    ops
 }
 
 /// Lines unique on both sides, paired, in the longest order both keep.
@@ -277,7 +280,7 @@ fn equal_run(old: &[u32], new: &[u32]) -> usize {
     old.iter().zip(new).take_while(|(a, b)| a == b).count()
 }
 
-/// Myers' diff of one stretch between anchors, appended to `ops`.
+/// Myers' diff of one stretch between anchors, pushed onto `ops`.
 fn gap(
     old: &[u32],
     new: &[u32],
@@ -295,7 +298,7 @@ fn gap(
         // `merge` joins into this one change anyway. Most stretches between
         // anchors of an alignment are such (lines that need matching have
         // numbers of their own), and Myers' set-up costs more than the check.
-        ops.push(change(olds, news, false));
+        push(ops, change(olds, news, false));
         return;
     }
     let found = similar::capture_diff_slices_deadline(
@@ -304,7 +307,9 @@ fn gap(
         &new[news],
         Some(deadline),
     );
-    ops.extend(found.into_iter().map(|op| shift(op, o, n)));
+    for op in found {
+        push(ops, shift(op, o, n));
+    }
 }
 
 /// Whether two short stretches have no number in common; `false` for long
@@ -356,30 +361,26 @@ fn shift(op: DiffOp, o: usize, n: usize) -> DiffOp {
     }
 }
 
-/// Joins neighbouring `Equal` runs, and neighbouring changes into one
-/// delete, insert or replace, as `similar` reports them.
-fn merge(ops: Vec<DiffOp>) -> Vec<DiffOp> {
-    let mut out: Vec<DiffOp> = Vec::with_capacity(ops.len());
-    for op in ops {
-        let (tag, old, new) = op.as_tag_tuple();
-        let joined = match out.last() {
-            Some(last) => {
-                let (last_tag, last_old, last_new) = last.as_tag_tuple();
-                let both_equal =
-                    tag == similar::DiffTag::Equal && last_tag == similar::DiffTag::Equal;
-                let both_changes =
-                    tag != similar::DiffTag::Equal && last_tag != similar::DiffTag::Equal;
-                (both_equal || both_changes)
-                    .then(|| change(last_old.start..old.end, last_new.start..new.end, both_equal))
-            }
-            None => None,
-        };
-        match joined {
-            Some(op) => *out.last_mut().expect("a last op") = op,
-            None => out.push(op),
+/// Appends `op`, joined with the last one when both are `Equal` runs or
+/// both changes (into one delete, insert or replace), as `similar` reports
+/// them; the operations of a long diff are joined as they come.
+fn push(out: &mut Vec<DiffOp>, op: DiffOp) {
+    let (tag, old, new) = op.as_tag_tuple();
+    let joined = match out.last() {
+        Some(last) => {
+            let (last_tag, last_old, last_new) = last.as_tag_tuple();
+            let both_equal = tag == similar::DiffTag::Equal && last_tag == similar::DiffTag::Equal;
+            let both_changes =
+                tag != similar::DiffTag::Equal && last_tag != similar::DiffTag::Equal;
+            (both_equal || both_changes)
+                .then(|| change(last_old.start..old.end, last_new.start..new.end, both_equal))
         }
+        None => None,
+    };
+    match joined {
+        Some(op) => *out.last_mut().expect("a last op") = op,
+        None => out.push(op),
     }
-    out
 }
 
 fn change(old: std::ops::Range<usize>, new: std::ops::Range<usize>, equal: bool) -> DiffOp {
@@ -412,6 +413,14 @@ fn change(old: std::ops::Range<usize>, new: std::ops::Range<usize>, equal: bool)
 mod tests {
     use super::*;
     use std::time::Duration;
+
+    fn merge(ops: Vec<DiffOp>) -> Vec<DiffOp> {
+        let mut out = Vec::new();
+        for op in ops {
+            push(&mut out, op);
+        }
+        out
+    }
 
     fn numbers<'a>(n: &mut Numbers<'a>, lines: &[&'a str]) -> Vec<u32> {
         lines.iter().map(|l| n.of(l)).collect()
