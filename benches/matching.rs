@@ -9,6 +9,11 @@
 //! The outputs look like what Docker prints: container listings with IDs and
 //! relative times, build-log durations, digests, sizes and plain lines, so
 //! the volatile rules do real work on every line.
+//!
+//! `compare` is the time of one comparison of a parsed pattern. A lesson's
+//! documented outputs are parsed once per load, whether or not they match
+//! later, so what a step with such an output costs a run is parse +
+//! compare: the table shows both, and their sum.
 
 use std::collections::HashMap;
 use std::hint::black_box;
@@ -158,9 +163,9 @@ fn main() {
     let known = HashMap::new();
     let opts = Options::default();
     println!(
-        "| lines | case | parse (ms) | compare (ms) | compare per 1k lines (ms) | diff lines |"
+        "| lines | case | parse (ms) | compare (ms) | parse + compare (ms) | compare per 1k lines (ms) | diff lines |"
     );
-    println!("|---:|---|---:|---:|---:|---:|");
+    println!("|---:|---|---:|---:|---:|---:|---:|");
     for lines in [1_000, 10_000, 100_000] {
         if only.is_some_and(|n| n != lines) {
             continue;
@@ -194,7 +199,8 @@ fn main() {
                 black_box(pattern.compare(black_box(&actual), &opts, &known));
             });
             println!(
-                "| {lines} | {name} | {parse:.2} | {ms:.2} | {:.3} | {} |",
+                "| {lines} | {name} | {parse:.2} | {ms:.2} | {:.2} | {:.3} | {} |",
+                parse + ms,
                 ms / (lines as f64 / 1000.0),
                 c.diff.len()
             );
