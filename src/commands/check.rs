@@ -70,14 +70,14 @@ pub fn check(settings: &Settings, args: &CheckArgs) -> Result<Exit, Error> {
         palette: Palette::new(color),
         verbosity: settings.verbosity,
     };
-    let out: Box<dyn Write> = if machine_on_stdout {
+    let out: Box<dyn Write + Send> = if machine_on_stdout {
         Box::new(std::io::stderr())
     } else {
         Box::new(std::io::stdout())
     };
     let mut obs = Progress { human, out };
     let _ = obs.out.write_all(obs.human.header(&engine).as_bytes());
-    let outcome = runner.run(&plan, &mut obs);
+    let outcome = runner.run_jobs(&plan, usize::from(args.jobs), &mut obs);
     let _ = obs.out.write_all(obs.human.footer(&outcome).as_bytes());
     if args.format != Format::Human || args.report.is_some() {
         let text = render(args.format, &outcome, settings.verbosity);
@@ -122,6 +122,7 @@ fn check_matrix(
         workdir,
         lessons,
         progress: std::io::stderr().is_terminal() && settings.verbosity != Verbosity::Quiet,
+        jobs: usize::from(args.jobs),
         say: &|msg| eprintln!("{}", p.hint(msg)),
     };
     let outcome = matrix::run(&plan, &targets);

@@ -103,12 +103,12 @@ info --format '{{json .DriverStatus}}'
 image ls -q --no-trunc --filter dangling=true
 image build --file Dockerfile-simple --progress plain --tag knowing-scratch-image .
 image ls knowing-scratch-image
-container run --label io.knowing-scratch.run=RUN --label io.knowing-scratch.step=2 --rm knowing-scratch-image
-ps -q --no-trunc --filter label=io.knowing-scratch.run=RUN --filter label=io.knowing-scratch.step=2
-container run --label io.knowing-scratch.run=RUN --label io.knowing-scratch.step=0 --detach knowing-scratch-image
+container run --label io.knowing-scratch.run=RUN --label io.knowing-scratch.step=create-from-scratch/2 --rm knowing-scratch-image
+ps -q --no-trunc --filter label=io.knowing-scratch.run=RUN --filter label=io.knowing-scratch.step=create-from-scratch/2
+container run --label io.knowing-scratch.run=RUN --label io.knowing-scratch.step=debug-without-shell/0 --detach knowing-scratch-image
 container ls --latest --quiet
 container exec -it 90aff01ee1b1 bash
-container run --label io.knowing-scratch.run=RUN --label io.knowing-scratch.step=2 --rm -it --pid container:90aff01ee1b1 busybox
+container run --label io.knowing-scratch.run=RUN --label io.knowing-scratch.step=debug-without-shell/2 --rm -it --pid container:90aff01ee1b1 busybox
 ps -aq --no-trunc --filter label=io.knowing-scratch.run=RUN
 rm -f 90aff01ee1b1d44480db116ee2a83bc9ca40b404fe904e2081c5fe94090f6cce
 image ls -q --no-trunc --filter dangling=true
