@@ -259,3 +259,7 @@ impl Runner<'_> {
         }
     }
 }
+
+#[cfg(test)]
+#[path = "schedule_tests.rs"]
+mod tests;
