@@ -95,14 +95,13 @@ pub fn commands(run: &str) -> Vec<Vec<String>> {
         };
         while let Some(c) = chars.next() {
             match (quote, c) {
-                (Some('\''), '\'') => quote = None,
+                (Some('\''), '\'') | (Some('"'), '"') => quote = None,
                 (Some('\''), _) => word.push(c),
                 (_, '\\') => {
                     if let Some(next) = chars.next() {
                         word.push(next);
                     }
                 }
-                (Some('"'), '"') => quote = None,
                 (None, '\'' | '"') => {
                     quote = Some(c);
                     quoted = true;

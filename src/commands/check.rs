@@ -320,6 +320,10 @@ fn render(format: Format, outcome: &RunOutcome, verbosity: Verbosity) -> String 
     reporter(format, verbosity).render(outcome)
 }
 
+fn render_matrix(format: Format, outcome: &MatrixOutcome, verbosity: Verbosity) -> String {
+    reporter(format, verbosity).render_matrix(outcome)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -341,8 +345,4 @@ mod tests {
         assert_eq!(running_line(&now, 30), "running: create-from-scratch…");
         assert_eq!(running_line(&now, 30).chars().count(), 29);
     }
-}
-
-fn render_matrix(format: Format, outcome: &MatrixOutcome, verbosity: Verbosity) -> String {
-    reporter(format, verbosity).render_matrix(outcome)
 }

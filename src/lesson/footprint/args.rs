@@ -30,41 +30,69 @@ pub(super) enum Verb {
 }
 
 pub(super) fn normalise(group: &str, verb: &str) -> Verb {
-    match (group, verb) {
-        (_, "--help" | "-h" | "help") => Verb::Harmless,
-        ("" | "buildx" | "builder", "build") | ("image", "build") => Verb::Build,
-        ("buildx", "version" | "ls" | "inspect") => Verb::Harmless,
-        ("buildx" | "builder", _) => Verb::Engine,
-        ("" | "container", "run" | "create") => Verb::Run,
-        ("" | "container", "exec") => Verb::Exec,
-        (
-            "" | "container",
-            "logs" | "stop" | "start" | "kill" | "restart" | "pause" | "unpause" | "attach"
-            | "wait" | "port" | "top" | "diff" | "rename" | "update" | "rm" | "inspect",
-        )
-        | ("container", "remove" | "export")
-        | ("", "export") => Verb::Containers,
-        ("" | "container", "cp") => Verb::Cp,
-        ("", "ps") | ("container", "ls" | "list" | "ps") => Verb::List,
-        ("", "images") | ("image", "ls" | "list") => Verb::ImageList,
-        ("", "history" | "push" | "save" | "scan")
-        | ("image", "history" | "inspect" | "push")
-        | ("image", "save") => Verb::ImageReads,
-        ("", "pull" | "rmi") | ("image", "pull" | "rm" | "remove") => Verb::ImageWrites,
-        ("", "tag") | ("image", "tag") => Verb::Tag,
-        ("" | "container", "commit") => Verb::Commit,
-        ("", "version" | "search" | "manifest") => Verb::Harmless,
-        (
-            "",
-            "info" | "events" | "system" | "volume" | "network" | "plugin" | "context" | "login"
-            | "logout" | "compose" | "swarm" | "node" | "service" | "stack" | "secret" | "config"
-            | "trust" | "checkpoint" | "load" | "import" | "stats",
-        )
-        | ("image", "load" | "import" | "prune")
-        | ("container", "prune" | "stats") => Verb::Engine,
-        _ => Verb::Unknown,
+    if matches!(verb, "--help" | "-h" | "help") {
+        return Verb::Harmless;
+    }
+    match group {
+        "buildx" | "builder" => match verb {
+            "build" => Verb::Build,
+            "version" | "ls" | "inspect" if group == "buildx" => Verb::Harmless,
+            _ => Verb::Engine,
+        },
+        "image" => match verb {
+            "build" => Verb::Build,
+            "ls" | "list" => Verb::ImageList,
+            "history" | "inspect" | "push" | "save" => Verb::ImageReads,
+            "pull" | "rm" | "remove" => Verb::ImageWrites,
+            "tag" => Verb::Tag,
+            "load" | "import" | "prune" => Verb::Engine,
+            _ => Verb::Unknown,
+        },
+        "container" => match verb {
+            "run" | "create" => Verb::Run,
+            "exec" => Verb::Exec,
+            "cp" => Verb::Cp,
+            "ls" | "list" | "ps" => Verb::List,
+            "commit" => Verb::Commit,
+            "prune" | "stats" => Verb::Engine,
+            "remove" | "export" => Verb::Containers,
+            v if CONTAINER_VERBS.contains(&v) => Verb::Containers,
+            _ => Verb::Unknown,
+        },
+        _ => match verb {
+            "build" => Verb::Build,
+            "run" | "create" => Verb::Run,
+            "exec" => Verb::Exec,
+            "cp" => Verb::Cp,
+            "ps" => Verb::List,
+            "images" => Verb::ImageList,
+            "history" | "push" | "save" | "scan" => Verb::ImageReads,
+            "pull" | "rmi" => Verb::ImageWrites,
+            "tag" => Verb::Tag,
+            "commit" => Verb::Commit,
+            "version" | "search" | "manifest" => Verb::Harmless,
+            "export" => Verb::Containers,
+            v if CONTAINER_VERBS.contains(&v) => Verb::Containers,
+            v if ENGINE_VERBS.contains(&v) => Verb::Engine,
+            _ => Verb::Unknown,
+        },
     }
 }
+
+/// Subcommands (top-level or under `container`) whose arguments are containers.
+#[rustfmt::skip]
+const CONTAINER_VERBS: &[&str] = &[
+    "logs", "stop", "start", "kill", "restart", "pause", "unpause", "attach", "wait", "port",
+    "top", "diff", "rename", "update", "rm", "inspect",
+];
+
+/// Top-level subcommands that read or change the whole engine.
+#[rustfmt::skip]
+const ENGINE_VERBS: &[&str] = &[
+    "info", "events", "system", "volume", "network", "plugin", "context", "login", "logout",
+    "compose", "swarm", "node", "service", "stack", "secret", "config", "trust", "checkpoint",
+    "load", "import", "stats",
+];
 
 /// Options of `docker run`/`create` that take a value.
 #[rustfmt::skip]
@@ -144,6 +172,9 @@ pub(super) const IMAGE_VALUES: &[&str] =
     &["--format", "-f", "--platform", "-o", "--output", "--type"];
 pub(super) const COMMIT_VALUES: &[&str] = &["-a", "--author", "-c", "--change", "-m", "--message"];
 
+/// Positional words, and options with their values.
+pub(super) type Parsed<'w> = (Vec<&'w str>, Vec<(&'w str, Option<&'w str>)>);
+
 /// Options (name, value) and positional words of `args`, given which
 /// options take a value and which take none; `Err` names an option in
 /// neither list. With `stop_at_first`, the words after the first positional
@@ -153,7 +184,7 @@ pub(super) fn options<'w>(
     values: &[&'static str],
     flags: &[&'static str],
     stop_at_first: bool,
-) -> Result<(Vec<&'w str>, Vec<(&'w str, Option<&'w str>)>), String> {
+) -> Result<Parsed<'w>, String> {
     let mut pos = Vec::new();
     let mut opts = Vec::new();
     let mut i = 0;

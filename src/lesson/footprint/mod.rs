@@ -193,7 +193,7 @@ struct StepReader<'a> {
 }
 
 impl StepReader<'_> {
-    fn alone(&mut self, why: String) {
+    fn alone(&mut self, why: &str) {
         if self.fp.alone.is_none() {
             self.fp.alone = Some(format!("step '{}' {why}", self.title));
         }
@@ -210,7 +210,7 @@ impl StepReader<'_> {
             return;
         };
         if let Some(target) = redirect_target(&words) {
-            return self.alone(format!("writes the file `{target}`"));
+            return self.alone(&format!("writes the file `{target}`"));
         }
         // `for x in a b`: a loop's header runs nothing itself.
         if first == "for" {
@@ -223,7 +223,7 @@ impl StepReader<'_> {
             .iter()
             .any(|w| *w == "docker" || w.ends_with("/docker"))
         {
-            return self.alone(format!("runs docker through `{first}`"));
+            return self.alone(&format!("runs docker through `{first}`"));
         }
         let writes = match first {
             "tar" => tar_writes(args),
@@ -231,7 +231,7 @@ impl StepReader<'_> {
             _ => !READ_ONLY.contains(&first),
         };
         if writes {
-            self.alone(format!(
+            self.alone(&format!(
                 "runs `{first}`, which may change what other lessons see"
             ));
         }
@@ -244,14 +244,14 @@ impl StepReader<'_> {
             match w {
                 "-D" | "--debug" | "--tls" | "--tlsverify" => rest = more,
                 "-l" | "--log-level" | "--config" | "--tlscacert" | "--tlscert" | "--tlskey" => {
-                    rest = more.get(1..).unwrap_or_default()
+                    rest = more.get(1..).unwrap_or_default();
                 }
                 _ if w.starts_with("--log-level=") || w.starts_with("--config=") => rest = more,
                 "-H" | "--host" | "-c" | "--context" => {
-                    return self.alone("talks to an engine of its own choosing".into())
+                    return self.alone("talks to an engine of its own choosing")
                 }
                 _ if w.starts_with("--host=") || w.starts_with("--context=") => {
-                    return self.alone("talks to an engine of its own choosing".into())
+                    return self.alone("talks to an engine of its own choosing")
                 }
                 _ => break,
             }
@@ -278,7 +278,7 @@ impl StepReader<'_> {
             Verb::Containers => {
                 let pos = positionals(rest, CONTAINER_VALUES, false);
                 if pos.is_empty() {
-                    return self.alone(format!("runs `{shown}`, which names no container"));
+                    return self.alone(&format!("runs `{shown}`, which names no container"));
                 }
                 self.containers(&pos, &shown);
             }
@@ -287,7 +287,7 @@ impl StepReader<'_> {
             Verb::ImageList => {
                 let pos = positionals(rest, LIST_VALUES, false);
                 if pos.is_empty() {
-                    return self.alone(format!(
+                    return self.alone(&format!(
                         "runs `{shown}`, which lists every image on the engine"
                     ));
                 }
@@ -313,7 +313,7 @@ impl StepReader<'_> {
                     self.image(from, false, false, &shown);
                     self.image(to, false, true, &shown);
                 } else {
-                    self.alone(format!("runs `{shown}`, which is not `tag SOURCE TARGET`"));
+                    self.alone(&format!("runs `{shown}`, which is not `tag SOURCE TARGET`"));
                 }
             }
             Verb::Commit => {
@@ -324,15 +324,15 @@ impl StepReader<'_> {
                         self.containers(&[container], &shown);
                         self.image(image, false, true, &shown);
                     }
-                    _ => self.alone(format!(
+                    _ => self.alone(&format!(
                         "runs `{shown}`, which is not `commit CONTAINER [IMAGE]`"
                     )),
                 }
             }
-            Verb::Engine => self.alone(format!(
+            Verb::Engine => self.alone(&format!(
                 "runs `{shown}`, which reads or changes state of the whole engine"
             )),
-            Verb::Unknown => self.alone(format!(
+            Verb::Unknown => self.alone(&format!(
                 "runs `{shown}`, a docker command whose reach is not known"
             )),
         }
@@ -344,7 +344,7 @@ impl StepReader<'_> {
         let (pos, opts) = match options(args, BUILD_VALUES, BUILD_FLAGS, false) {
             Ok(parsed) => parsed,
             Err(option) => {
-                return self.alone(format!(
+                return self.alone(&format!(
                     "runs `{shown}`, with `{option}`, which is not known"
                 ))
             }
@@ -357,7 +357,7 @@ impl StepReader<'_> {
                 ("-t" | "--tag", Some(tag)) => self.image(tag, false, true, &shown),
                 ("-f" | "--file", Some(f)) => file = Some(f),
                 ("-o" | "--output" | "--iidfile" | "--metadata-file", _) => {
-                    return self.alone(format!("runs `{shown}`, which writes files"))
+                    return self.alone(&format!("runs `{shown}`, which writes files"))
                 }
                 _ => {}
             }
@@ -369,7 +369,7 @@ impl StepReader<'_> {
             Some(f) => match read(self.workdir, pos.first().copied(), f, true) {
                 Some(text) => text,
                 None => {
-                    return self.alone(format!(
+                    return self.alone(&format!(
                         "builds from `{f}`, which could not be read before the run"
                     ))
                 }
@@ -377,9 +377,8 @@ impl StepReader<'_> {
             None => match read(self.workdir, pos.first().copied(), "Dockerfile", false) {
                 Some(text) => text,
                 None => {
-                    return self.alone(
-                        "builds from a Dockerfile that could not be read before the run".into(),
-                    )
+                    return self
+                        .alone("builds from a Dockerfile that could not be read before the run")
                 }
             },
         };
@@ -393,7 +392,7 @@ impl StepReader<'_> {
         let (pos, opts) = match options(args, RUN_VALUES, RUN_FLAGS, true) {
             Ok(parsed) => parsed,
             Err(option) => {
-                return self.alone(format!(
+                return self.alone(&format!(
                     "runs `{shown}`, with `{option}`, which is not known"
                 ))
             }
@@ -402,15 +401,14 @@ impl StepReader<'_> {
         for (name, value) in &opts {
             let value = value.unwrap_or_default();
             match *name {
-                "--name" => self.containers(&[value], &shown),
-                "--volumes-from" => self.containers(&[value], &shown),
+                "--name" | "--volumes-from" => self.containers(&[value], &shown),
                 "--pid" | "--network" | "--net" | "--ipc" | "--uts" => {
                     if let Some(c) = value.strip_prefix("container:") {
                         self.containers(&[c], &shown);
                     }
                 }
                 "-v" | "--volume" | "--mount" | "--cidfile" | "--env-file" | "--label-file" => {
-                    return self.alone(format!(
+                    return self.alone(&format!(
                         "runs `{shown}`, which shares files or volumes with its host"
                     ))
                 }
@@ -419,7 +417,7 @@ impl StepReader<'_> {
         }
         match pos.first() {
             Some(image) => self.image(image, false, false, &shown),
-            None => self.alone(format!("runs `{shown}`, which names no image")),
+            None => self.alone(&format!("runs `{shown}`, which names no image")),
         }
     }
 
@@ -427,12 +425,12 @@ impl StepReader<'_> {
     fn cp(&mut self, args: &[&str], shown: &str) {
         let pos = positionals(args, &[], false);
         let [from, to] = pos[..] else {
-            return self.alone(format!("runs `{shown}`, which is not `cp FROM TO`"));
+            return self.alone(&format!("runs `{shown}`, which is not `cp FROM TO`"));
         };
         match (from.split_once(':'), to.split_once(':')) {
             (Some((c, _)), None) if to == "-" => self.containers(&[c], shown),
             (None, Some((c, _))) => self.containers(&[c], shown),
-            _ => self.alone(format!("runs `{shown}`, which writes files")),
+            _ => self.alone(&format!("runs `{shown}`, which writes files")),
         }
     }
 
@@ -463,10 +461,10 @@ impl StepReader<'_> {
                     _ => self.fp.sections.push(s),
                 }
             }
-            _ if latest && plain => self.alone(format!(
+            _ if latest && plain => self.alone(&format!(
                 "runs `{shown}`, which reads the newest container on the engine, and no step before it made one"
             )),
-            _ => self.alone(format!(
+            _ => self.alone(&format!(
                 "runs `{shown}`, which lists containers of the whole engine"
             )),
         }
@@ -481,7 +479,7 @@ impl StepReader<'_> {
                 continue;
             }
             if name.is_empty() {
-                return self.alone(format!("runs `{shown}`, which names no container"));
+                return self.alone(&format!("runs `{shown}`, which names no container"));
             }
             self.fp.writes.insert(Thing::Container((*name).to_string()));
         }
@@ -489,7 +487,7 @@ impl StepReader<'_> {
 
     fn image(&mut self, name: &str, any_tag: bool, write: bool, shown: &str) {
         if name.contains('$') || name.is_empty() {
-            return self.alone(format!(
+            return self.alone(&format!(
                 "runs `{shown}`, whose image is not known before the run"
             ));
         }
