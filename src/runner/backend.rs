@@ -133,7 +133,12 @@ impl Backend for OnEngine<'_> {
             Some(Some(before)) => exec::remove_new_dangling(&self.engine.docker, &env, before).0,
             _ => Vec::new(),
         };
-        Cleaned { containers, images }
+        // Sorted: lessons side by side make them in no fixed order, and a
+        // report should not change with it.
+        let mut cleaned = Cleaned { containers, images };
+        cleaned.containers.sort_unstable();
+        cleaned.images.sort_unstable();
+        cleaned
     }
 }
 

@@ -28,6 +28,27 @@ fn docker_28_with_buildx_matches_the_docs() {
         .run();
 }
 
+/// Lessons side by side print the serial report, word for word.
+#[test]
+fn docker_28_with_buildx_matches_the_docs_with_three_jobs() {
+    Test::new()
+        .tape("docker-28-buildx.tape")
+        .args(["check", "--jobs", "3"])
+        .stdout(&all_passed(
+            HEADER_28,
+            &all_lessons(),
+            VARIANTS_20_10_28_2,
+            &[
+                "52eee8440a8a",
+                "4c1623a1a255",
+                "11c2b57dfac8",
+                "90aff01ee1b1",
+            ],
+        ))
+        .stderr("")
+        .run();
+}
+
 #[test]
 fn docker_20_10_with_builtin_buildkit_uses_its_variants() {
     Test::new()
