@@ -86,14 +86,11 @@ fn drift(text: &str, every: usize) -> String {
     s
 }
 
-/// Change the text of the lines at these fractions of the output (a few
+/// Change the text of the lines at these tenths of the output (a few
 /// changes spread through it).
-fn drift_at(text: &str, fractions: &[f64]) -> String {
+fn drift_at(text: &str, tenths: &[usize]) -> String {
     let lines: Vec<&str> = text.lines().collect();
-    let at: Vec<usize> = fractions
-        .iter()
-        .map(|f| (lines.len() as f64 * f) as usize)
-        .collect();
+    let at: Vec<usize> = tenths.iter().map(|k| lines.len() * k / 10).collect();
     let mut s = String::new();
     for (i, l) in lines.iter().enumerate() {
         if at.contains(&i) {
@@ -177,7 +174,7 @@ fn main() {
             ("one line changed", drift(&real, lines), false),
             (
                 "5 lines changed, spread",
-                drift_at(&real, &[0.1, 0.3, 0.5, 0.7, 0.9]),
+                drift_at(&real, &[1, 3, 5, 7, 9]),
                 false,
             ),
             (
