@@ -172,7 +172,10 @@ pub(crate) fn align<'r>(
     let ops = if doc.iter().any(|l| l.literal().is_some()) {
         // Lines that need matching get a number no real line has, so the
         // patience diff leaves them to the walk.
-        let mut numbers = Numbers::with_capacity(doc.len());
+        // Room for the literal lines only: the real lines are looked up in
+        // this map, and a map no larger than it must be misses the cache less.
+        let literals = doc.iter().filter(|l| l.literal().is_some()).count();
+        let mut numbers = Numbers::with_capacity(literals);
         let keys: Vec<u32> = doc
             .iter()
             .map(|l| match l.literal() {
