@@ -68,6 +68,16 @@ pub(crate) type FxHashMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
 pub(crate) struct Numbers<'a> {
     ids: FxHashMap<&'a str, u32>,
     next: u32,
+    /// The lengths of the numbered lines (the last bit: this long or
+    /// longer): a line of another length is new without being hashed.
+    lengths: [u64; LENGTH_WORDS],
+}
+
+const LENGTH_WORDS: usize = 32;
+
+fn length_bit(line: &str) -> (usize, u64) {
+    let n = line.len().min(LENGTH_WORDS * 64 - 1);
+    (n / 64, 1 << (n % 64))
 }
 
 impl<'a> Numbers<'a> {
@@ -76,12 +86,17 @@ impl<'a> Numbers<'a> {
         Numbers {
             ids: HashMap::with_capacity_and_hasher(lines, BuildHasherDefault::default()),
             next: 0,
+            lengths: [0; LENGTH_WORDS],
         }
     }
 
     /// The number of `line` if it has one, else a fresh one: for the lines
     /// of the other side, which only need to equal the lines numbered so far.
     pub fn of_other(&mut self, line: &str) -> u32 {
+        let (word, bit) = length_bit(line);
+        if self.lengths[word] & bit == 0 {
+            return self.fresh();
+        }
         match self.ids.get(line) {
             Some(&id) => id,
             None => self.fresh(),
@@ -90,6 +105,8 @@ impl<'a> Numbers<'a> {
 
     /// The number of `line`.
     pub fn of(&mut self, line: &'a str) -> u32 {
+        let (word, bit) = length_bit(line);
+        self.lengths[word] |= bit;
         let next = self.next;
         let id = *self.ids.entry(line).or_insert(next);
         if id == next {
@@ -465,6 +482,14 @@ mod tests {
         assert_eq!(n.of_other("z"), 5);
         assert_eq!(n.of_other("z"), 6);
         assert_eq!(n.count(), 7);
+        // Lines past the lengths kept one by one are still found.
+        let long = "x".repeat(5000);
+        let longer = "x".repeat(6000);
+        assert_eq!(n.of(&long), 7);
+        assert_eq!(n.of_other(&long), 7);
+        assert_eq!(n.of_other(&longer), 8);
+        assert_eq!(n.of_other(&"x".repeat(2047)), 9);
+        assert_eq!(n.of_other("y"), 10, "a length numbered, another text");
     }
 
     #[test]
