@@ -6,9 +6,10 @@
 //! - plain text, compared with `==`;
 //! - text with column gaps and volatile values found by the rules, matched
 //!   piece by piece: literal text with `starts_with`, a gap by skipping
-//!   spaces, a value with its rule's regex anchored at that point. Those
-//!   regexes are compiled once for the whole program, so a table of 100k
-//!   rows costs no compilation at all;
+//!   spaces, a value with its rule's regex anchored at that point (or the
+//!   rule's byte loop, for IDs and digests). Those regexes are compiled
+//!   once for the whole program, so a table of 100k rows costs no
+//!   compilation at all;
 //! - lines with explicit markers, which are written by hand and few: one
 //!   anchored regex for the line, with a group for each value that needs a
 //!   check, so `{{*}}` and custom regexes backtrack as regexes do.
