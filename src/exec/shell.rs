@@ -77,10 +77,13 @@ impl Shell {
     }
 
     pub(crate) fn send(&mut self, line: &str) -> anyhow::Result<()> {
+        // One write: the shell wakes once per line.
+        let mut bytes = Vec::with_capacity(line.len() + 1);
+        bytes.extend_from_slice(line.as_bytes());
+        bytes.push(b'\n');
         let sent = self
             .stdin
-            .write_all(line.as_bytes())
-            .and_then(|()| self.stdin.write_all(b"\n"))
+            .write_all(&bytes)
             .and_then(|()| self.stdin.flush());
         if let Err(e) = sent {
             if let Ok(Some(status)) = self.child.try_wait() {

@@ -17,7 +17,7 @@ use std::io::Read;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use anyhow::{bail, Context};
@@ -31,6 +31,8 @@ use super::{docker, interrupted, shim, End, SessionConfig, StepResult, StepRun};
 pub(crate) struct Workspace {
     dir: TempDir,
     nonce: String,
+    /// What `captures.env` holds, so it is written only when it changes.
+    captures: Mutex<Option<Vec<u8>>>,
 }
 
 impl Workspace {
@@ -54,7 +56,11 @@ impl Workspace {
         write(&shim_path, shim_text.as_bytes())?;
         fs::set_permissions(&shim_path, fs::Permissions::from_mode(0o755))
             .with_context(|| format!("make `{}` executable", shim_path.display()))?;
-        Ok(Workspace { dir, nonce })
+        Ok(Workspace {
+            dir,
+            nonce,
+            captures: Mutex::new(None),
+        })
     }
 
     pub(crate) fn path(&self) -> &Path {
@@ -69,6 +75,17 @@ impl Workspace {
 
     pub(crate) fn nonce(&self) -> &str {
         &self.nonce
+    }
+
+    /// Write the captures for `__ks_load`, unless the file holds them already.
+    fn write_captures(&self, captures: &[(String, String)]) -> anyhow::Result<()> {
+        let bytes = script::pairs(captures);
+        let mut written = self.captures.lock().unwrap_or_else(|e| e.into_inner());
+        if written.as_ref() != Some(&bytes) {
+            write(&self.files().path("captures.env"), &bytes)?;
+            *written = Some(bytes);
+        }
+        Ok(())
     }
 }
 
@@ -153,7 +170,7 @@ fn run_step(
         &files.path(&script::step_file(step.index)),
         command.as_bytes(),
     )?;
-    write(&files.path("captures.env"), &script::pairs(step.captures))?;
+    space.write_captures(step.captures)?;
     let created = files.path(&format!("created-{}", step.index));
     let _ = fs::remove_file(&created);
 
