@@ -69,6 +69,16 @@ pub(crate) fn descendants(root: i32) -> HashSet<i32> {
     found
 }
 
+/// [`descendants`] of a process that has one thread, as the session's
+/// `bash` does: its main thread's child list tells whether there are any,
+/// which is all that is read before most steps (nothing runs between them).
+pub(crate) fn descendants_of_single_threaded(root: i32) -> HashSet<i32> {
+    match std::fs::read_to_string(format!("/proc/{root}/task/{root}/children")) {
+        Ok(list) if list.trim().is_empty() => HashSet::new(),
+        _ => descendants(root),
+    }
+}
+
 /// Live processes below `root` or in its process group, `root` excluded.
 pub(crate) fn tree(root: i32) -> HashSet<i32> {
     let mut table = Vec::new();

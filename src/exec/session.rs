@@ -108,7 +108,7 @@ fn run_plain(
     out: &mut Output,
 ) -> anyhow::Result<Ran> {
     // What was already running (background jobs of earlier steps) is spared.
-    let baseline = kill::descendants(shell.pid);
+    let baseline = kill::descendants_of_single_threaded(shell.pid);
     let deadline = started + step.timeout;
     let stop_at = step.stop.after.map(|d| started + d);
     let line = frame

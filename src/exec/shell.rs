@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Context};
 
 use super::kill;
-use super::stream::{spawn_reader, Event, Stream};
+use super::stream::{Event, Source, Stream};
 use super::SessionConfig;
 
 /// How often a wait checks its clock.
@@ -67,7 +67,7 @@ impl Shell {
         let pid = child.id() as i32;
         kill::register_group(pid);
         let stdin = child.stdin.take().context("the shell's stdin")?;
-        let stream = Stream::new(spawn_reader(fs::File::from(read)), nonce);
+        let stream = Stream::new(Source::pipe(fs::File::from(read)), nonce);
         Ok(Shell {
             child,
             stdin,
