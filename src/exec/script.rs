@@ -101,14 +101,21 @@ __ks_save() {{
 }
 
 /// Sourced by a fresh session shell.
+/// `$__ks_r` runs a prepared step; `eval` at the top level, so the step is
+/// sourced as if the line held it (`declare` stays global, no function frame).
 pub(crate) fn setup(library: &Path) -> String {
     let dir = library.parent().unwrap_or(Path::new("."));
     format!(
-        "exec 7>&1\nbuiltin source {}\n__ks_d={}\nset -a\n",
+        "exec 7>&1\nbuiltin source {}\n__ks_d={}\n__ks_r={}\nset -a\n",
         quote_path(library),
-        quote_path(dir)
+        quote_path(dir),
+        quote(RUN_STEP),
     )
 }
+
+/// Runs the step `__ks_pre` prepared: its file with stdin from /dev/null,
+/// then the end marker with its code and the saved state.
+const RUN_STEP: &str = r#"builtin source "$__ks_f" </dev/null 7>&-; __ks_done $?"#;
 
 /// Files of one session's temporary folder.
 pub(crate) struct Files<'a> {
@@ -138,12 +145,13 @@ impl Files<'_> {
     /// the captures when there are some. The state is saved after the end
     /// marker: the next step starts from it, and the shell writes it while
     /// the runner reads the step's result.
-    /// (The shell reads its stdin a byte at a time, so the per-step lines stay
-    /// short: the folder's path lives in the shell as `$__ks_d`, the step's
-    /// file as `$__ks_f`.)
+    /// (The shell reads its stdin a byte at a time, a system call a byte, so
+    /// the per-step lines stay short: the folder's path lives in the shell as
+    /// `$__ks_d`, the step's file as `$__ks_f`, the line that runs it as
+    /// `$__ks_r`.)
     pub(crate) fn step_line(&self, index: usize, captures: bool) -> String {
         let load = if captures { " c" } else { "" };
-        format!("__ks_pre {index}{load};builtin source \"$__ks_f\" </dev/null 7>&-;__ks_done $?")
+        format!("__ks_pre {index}{load};eval \"$__ks_r\"")
     }
 
     /// Prepare a pseudo-terminal step (its captures and the state it starts
