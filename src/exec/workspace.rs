@@ -12,6 +12,7 @@
 //! was stopped or timed out (killing a `docker run` client does not stop its
 //! container).
 
+use std::collections::HashSet;
 use std::fs;
 use std::io::Read;
 use std::os::unix::fs::PermissionsExt;
@@ -33,6 +34,9 @@ pub(crate) struct Workspace {
     nonce: String,
     /// What `captures.env` holds, so it is written only when it changes.
     captures: Mutex<Option<Vec<u8>>>,
+    /// Step numbers run here: only a number run before can have left a
+    /// `created-<step>` file behind.
+    ran: Mutex<HashSet<usize>>,
 }
 
 impl Workspace {
@@ -60,6 +64,7 @@ impl Workspace {
             dir,
             nonce,
             captures: Mutex::new(None),
+            ran: Mutex::new(HashSet::new()),
         })
     }
 
@@ -75,6 +80,12 @@ impl Workspace {
 
     pub(crate) fn nonce(&self) -> &str {
         &self.nonce
+    }
+
+    /// Note that step `index` runs; false when it ran here before.
+    fn first_run(&self, index: usize) -> bool {
+        let mut ran = self.ran.lock().unwrap_or_else(|e| e.into_inner());
+        ran.insert(index)
     }
 
     /// Write the captures for `__ks_load`, unless the file holds them already.
@@ -172,7 +183,9 @@ fn run_step(
     )?;
     space.write_captures(step.captures)?;
     let created = files.path(&format!("created-{}", step.index));
-    let _ = fs::remove_file(&created);
+    if !space.first_run(step.index) {
+        let _ = fs::remove_file(&created);
+    }
 
     let mut out = Output::new(config.output_limit, step.stop.lines, live);
     let ran = body(&mut out, started)?;
