@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Benchmarks for knowing-scratch. Writes BENCHMARKS.md at the repository root.
 #
-#   benches/bench.sh                 all three parts
+#   benches/bench.sh                 all four parts
 #   benches/bench.sh --quick         fewer runs
-#   benches/bench.sh --no-tutorial   skip part 3 (the tutorial on the engine)
+#   benches/bench.sh --no-tutorial   skip parts 3 and 4 (the tutorial on engines)
 #   benches/bench.sh --no-engine     nothing against the live engine
 #
 # 1. Per-step overhead: generated lessons of 1, 300 and 3000 `echo` steps,
@@ -11,9 +11,12 @@
 #    300 steps; with the docker stub, then with the live engine. The commands
 #    compared run in alternating rounds (benches/alternate.py).
 # 2. Matching at scale: `cargo bench --bench matching` (release build).
-# 3. The tutorial: `check` on every lesson against the live engine, against
-#    the same commands as a plain bash script (generated from the lessons by
-#    benches/tutorial_script.rs).
+# 3. The tutorial: `check` and `check --jobs 2` on every lesson against the
+#    live engine, against the same commands as a plain bash script (generated
+#    from the lessons by benches/tutorial_script.rs), in alternating rounds.
+# 4. Engines: `check` on three engines at once (20.10, 28.5, 28.5 with the
+#    containerd store) against `check` on one (28.5), when the set-up
+#    script's contexts exist.
 #
 # Needs: cargo, python3 (benches/alternate.py times, benches/report.py writes),
 # cram (installed with `pip install cram` when missing; optional), and for the
@@ -130,42 +133,47 @@ if [ "$tutorial" = 1 ]; then
   say "part 3: the tutorial against the live engine (waiting for $lock)"
   exec 9>"$lock"
   flock 9
-  pairs=3
-  [ "$quick" = 1 ] && pairs=1
+  rounds=3
+  [ "$quick" = 1 ] && rounds=1
   export KNOWING_SCRATCH_REGISTRY=0
-  # Both may exit non-zero (drift, steps that fail by design): that is data.
-  set +e
-  tool() { "$bin" --color never check >"$work/check.out" 2>&1; echo $? >"$work/check.code"; }
   cargo bench --quiet --bench tutorial_script -- "$root/lessons" >"$work/tutorial.sh"
-  shell() { TUTORIAL_LOG="$work/tutorial.log" bash "$work/tutorial.sh"; }
-  timed() { # run "$1", print its wall time in seconds
-    local t0 t1
-    t0=$(date +%s.%N)
-    "$1"
-    t1=$(date +%s.%N)
-    python3 -c "print($t1 - $t0)"
-  }
-  # One of each to warm the build cache, then pairs in alternating order.
-  tool
-  shell
-  : >"$work/tutorial.times"
-  for i in $(seq 1 "$pairs"); do
-    if [ $((i % 2)) = 1 ]; then
-      printf 'check\t%s\n' "$(timed tool)" >>"$work/tutorial.times"
-      printf 'shell\t%s\n' "$(timed shell)" >>"$work/tutorial.times"
-    else
-      printf 'shell\t%s\n' "$(timed shell)" >>"$work/tutorial.times"
-      printf 'check\t%s\n' "$(timed tool)" >>"$work/tutorial.times"
-    fi
-    say "pair $i: $(tail -2 "$work/tutorial.times" | tr '\n\t' '  ')"
-  done
-  set -e
+  # The reports, to show what was compared (they must pass: alternate.py
+  # stops at a command that exits non-zero).
+  "$bin" --color never check >"$work/check.out" 2>&1
+  "$bin" --color never check --jobs 2 >"$work/check-jobs.out" 2>&1
+  # One warm-up round, then rounds in rotating order.
+  alternate "$work/tutorial.json" "$rounds" 1 \
+    "check=$bin --color never check" \
+    "check-jobs-2=$bin --color never check --jobs 2" \
+    "script=env TUTORIAL_LOG=$work/tutorial.log bash $work/tutorial.sh"
   flock -u 9
+fi
+
+# ---------------------------------------------------------------- part 4
+engines=0
+if [ "$tutorial" = 1 ] && docker context inspect ks-28.5 ks-28.5-containerd >/dev/null 2>&1; then
+  engines=1
+  say "part 4: three engines in one check (waiting for their locks)"
+  locks=("$lock")
+  for name in ks-28.5 ks-28.5-containerd; do
+    locks+=("${TMPDIR:-/tmp}/knowing-scratch-live-engine-$name.lock")
+  done
+  exec 7>"${locks[0]}" 6>"${locks[1]}" 5>"${locks[2]}"
+  flock 7 && flock 6 && flock 5
+  rounds=3
+  [ "$quick" = 1 ] && rounds=1
+  export KNOWING_SCRATCH_REGISTRY=0
+  three="$bin --color never check --engine ks-20.10 --engine ks-28.5 --engine ks-28.5-containerd"
+  $three >"$work/engines.out" 2>&1
+  alternate "$work/engines.json" "$rounds" 1 \
+    "one=$bin --color never check --engine ks-28.5" \
+    "three=$three"
+  flock -u 5 && flock -u 6 && flock -u 7
 fi
 
 # ---------------------------------------------------------------- report
 say "writing BENCHMARKS.md"
-export WORK=$work QUICK=$quick TUTORIAL=$tutorial
+export WORK=$work QUICK=$quick TUTORIAL=$tutorial ENGINES=$engines
 export CPU=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
 export CORES=$(nproc)
 export MEM=$(awk '/MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo)

@@ -171,37 +171,65 @@ p("")
 p(read("matching.md"))
 p("")
 
+def alternated(name):
+    data = json.loads(read(name))
+    return data, {k: statistics.median(v) for k, v in data["times"].items()}
+
+
+def runs(ts):
+    return ", ".join(f"{t:.2f} s" for t in ts)
+
+
 if tutorial:
     p("## 3. The tutorial against the live engine")
     p("")
-    times = {"check": [], "shell": []}
-    for line in read("tutorial.times").splitlines():
-        k, v = line.split()
-        times[k].append(float(v))
-    mc, ms = statistics.median(times["check"]), statistics.median(times["shell"])
-    summary = read("check.out").splitlines()[-1]
+    data, med = alternated("tutorial.json")
+    rounds = data["rounds"]
     p("`KNOWING_SCRATCH_REGISTRY=0 knowing-scratch check` on every lesson (the steps that need Docker Hub are")
-    p("skipped: there is no internet here) against the same commands as a plain bash script, generated from")
-    p("the lessons by `benches/tutorial_script.rs`: each lesson in a subshell, interactive steps typed through")
-    p("`script`, steps with `stop` ended after their lines and their containers removed, the containers the")
-    p(f"script started removed at the end. Engine {env['ENGINE']}, client {env['CLIENT']}. One warm-up run of")
-    p(f"each, then {len(times['check'])} pair(s) in alternating order.")
+    p("skipped: there is no internet here), the same with `--jobs 2`, and the same commands as a plain bash")
+    p("script, generated from the lessons by `benches/tutorial_script.rs`: each lesson in a subshell, one after")
+    p("the other, interactive steps typed through `script`, steps with `stop` ended after their lines and their")
+    p(f"containers removed, the containers the script started removed at the end. Engine {env['ENGINE']}, client")
+    p(f"{env['CLIENT']}, {env['CORES']} cores. One warm-up round, then {rounds} round(s), the order rotating.")
+    p("")
+    p("| command | runs | median | × script |")
+    p("|---|---|---:|---:|")
+    names = {"check": "knowing-scratch check", "check-jobs-2": "knowing-scratch check --jobs 2", "script": "plain bash script"}
+    for k, label in names.items():
+        p(f"| {label} | {runs(data['times'][k])} | {med[k]:.2f} s | {med[k] / med['script']:.2f} |")
+    p("")
+    p(f"Load average {data['load'][0]:.1f} before, {data['load'][1]:.1f} after.")
+    p(f"Serial check / script: **{med['check'] / med['script']:.3f}** (target < 1.1).")
+    p(f"`--jobs 2` / script: **{med['check-jobs-2'] / med['script']:.3f}** (target ≤ 0.7).")
+    p(f"Both reports end with the same line: `{read('check.out').splitlines()[-1]}` and")
+    p(f"`{read('check-jobs.out').splitlines()[-1]}`.")
+    p("")
+
+if env.get("ENGINES") == "1":
+    p("## 4. Three engines in one check")
+    p("")
+    data, med = alternated("engines.json")
+    p("`knowing-scratch check --engine ks-20.10 --engine ks-28.5 --engine ks-28.5-containerd` (the set-up")
+    p("script's engines: 20.10, 28.5 with the classic store, 28.5 with the containerd store, all on this")
+    p(f"machine) against `knowing-scratch check --engine ks-28.5`. One warm-up round, then {data['rounds']}")
+    p("round(s), the order rotating.")
     p("")
     p("| command | runs | median |")
     p("|---|---|---:|")
-    p(f"| knowing-scratch check | {', '.join(f'{t:.2f} s' for t in times['check'])} | {mc:.2f} s |")
-    p(f"| plain bash script | {', '.join(f'{t:.2f} s' for t in times['shell'])} | {ms:.2f} s |")
+    p(f"| one engine | {runs(data['times']['one'])} | {med['one']:.2f} s |")
+    p(f"| three engines | {runs(data['times']['three'])} | {med['three']:.2f} s |")
     p("")
-    p(f"Ratio check / script: **{mc / ms:.3f}** (target < 1.1). The check exited {read('check.code')}:")
-    p(f"`{summary}`.")
+    p(f"Load average {data['load'][0]:.1f} before, {data['load'][1]:.1f} after.")
+    p(f"Three / one: **{med['three'] / med['one']:.3f}** (target ≤ 1.5). The three-engine report ends")
+    p(f"with `{read('engines.out').splitlines()[-1]}`.")
     p("")
 
 p("## Commands")
 p("")
 p("```")
 p("benches/bench.sh                 # all parts; writes this file")
-p("benches/bench.sh --no-tutorial   # without part 3 (the tutorial)
-benches/bench.sh --no-engine     # nothing against the live engine")
+p("benches/bench.sh --no-tutorial   # without parts 3 and 4 (the tutorial on engines)")
+p("benches/bench.sh --no-engine     # nothing against the live engine")
 p("cargo bench --bench tutorial_script -- lessons > tutorial.sh   # part 3's baseline")
 p("cargo bench --bench matching     # part 2 alone")
 p("python3 benches/alternate.py OUT.json ROUNDS WARMUP \\")

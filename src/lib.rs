@@ -24,6 +24,7 @@ pub mod outcome;
 pub mod report;
 pub mod runner;
 pub mod settings;
+pub mod shell;
 pub mod suggest;
 pub mod target;
 pub mod walk;

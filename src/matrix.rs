@@ -42,6 +42,8 @@ pub struct Plan<'a> {
     pub lessons: &'a [(&'a Lesson, bool)],
     /// Show a line per finished lesson on stderr.
     pub progress: bool,
+    /// Lessons at once on each engine (`--jobs`).
+    pub jobs: usize,
     /// Tells the user about the engine lock (waiting, a stale lock removed).
     pub say: &'a (dyn Fn(&str) + Sync),
 }
@@ -104,7 +106,7 @@ fn run_one(plan: &Plan, target: &Target, index: usize) -> EngineOutcome {
         engine: &name,
         show: plan.progress,
     };
-    let run = runner.run(plan.lessons, &mut progress);
+    let run = runner.run_jobs(plan.lessons, plan.jobs, &mut progress);
     EngineOutcome {
         name,
         unreachable: None,

@@ -159,6 +159,9 @@ pub struct CheckArgs {
     /// Check only share K of N of the lessons (their needs still run), for a CI matrix
     #[arg(long, value_name = "K/N", value_parser = Shard::parse)]
     pub shard: Option<Shard>,
+    /// Run up to N lessons at once on each engine, where what they touch allows
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub jobs: u16,
 }
 
 /// What a bare `knowing-scratch check` means (a test holds it to clap's defaults).
@@ -172,6 +175,7 @@ impl Default for CheckArgs {
             bless: None,
             engines: Vec::new(),
             shard: None,
+            jobs: 1,
         }
     }
 }

@@ -243,6 +243,18 @@ fn wrapper(name: &str) -> PathBuf {
 /// `check` of every lesson on one engine with one client passes, comparing
 /// the steps named in `variants` against those variants.
 fn every_lesson_passes(context: Context, docker: &Path, header: &str, variants: &[(&str, &str)]) {
+    every_lesson_passes_with_jobs(context, docker, header, variants, 1);
+}
+
+/// The same with up to `jobs` lessons at once: the report is the same, word
+/// for word, as the serial run's.
+fn every_lesson_passes_with_jobs(
+    context: Context,
+    docker: &Path,
+    header: &str,
+    variants: &[(&str, &str)],
+    jobs: u8,
+) {
     let engine = OnEngine::take(context, docker);
     let mut test = engine.test().docker(docker);
     if docker == old_client().as_path() {
@@ -252,7 +264,7 @@ fn every_lesson_passes(context: Context, docker: &Path, header: &str, variants: 
     let passed = all_passed(header, &all_lessons(), variants, &IDS);
     test.redact(CLEANED, CLEANED_AS)
         .redact(IMAGES, IMAGES_AS)
-        .arg("check")
+        .args(["check", "--jobs", &jobs.to_string()])
         .stdout(&if leaves_dangling(context) {
             with_images(&passed)
         } else {
@@ -272,6 +284,30 @@ fn matrix_1_engine_20_10_client_20_10_builtin_buildkit() {
 #[test]
 fn matrix_4_engine_20_10_client_28_2() {
     every_lesson_passes(DEFAULT, &new_client(), CLASSIC_BUILDX, VARIANTS_20_10_28_2);
+}
+
+/// `--jobs 2` gives the verdicts of `--jobs 1` (matrix_4's pair).
+#[test]
+fn side_by_side_engine_20_10_client_28_2() {
+    every_lesson_passes_with_jobs(
+        DEFAULT,
+        &new_client(),
+        CLASSIC_BUILDX,
+        VARIANTS_20_10_28_2,
+        2,
+    );
+}
+
+/// `--jobs 2` gives the verdicts of `--jobs 1` (matrix_3's pair).
+#[test]
+fn side_by_side_engine_28_5_containerd_store_client_28_5() {
+    every_lesson_passes_with_jobs(
+        ENGINE_28_5_CONTAINERD,
+        &client_28_5(),
+        CONTAINERD_BUILDX,
+        VARIANTS_28_5_CONTAINERD_28_5,
+        2,
+    );
 }
 
 #[test]

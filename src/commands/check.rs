@@ -19,21 +19,90 @@ use crate::report::json::Json;
 use crate::report::junit::Junit;
 use crate::report::markdown::Markdown;
 use crate::report::Reporter;
-use crate::runner::{Observer, Runner};
+use crate::runner::{Observer, Runner, Running};
 use crate::settings::{Bless, CheckArgs, Format, Settings, Verbosity};
 
-/// Prints each lesson's verdicts as the lesson ends.
+/// Prints each lesson's verdicts as the lesson ends (in file order), and
+/// with `--jobs` on a terminal a line on stderr saying what runs now.
 struct Progress<W: Write> {
     human: Human,
     out: W,
+    /// Draw the running lessons on stderr.
+    live: bool,
+    /// The line is on screen.
+    shown: bool,
+}
+
+impl<W: Write> Progress<W> {
+    fn clear(&mut self) {
+        if self.shown {
+            let mut err = std::io::stderr();
+            let _ = err.write_all(b"\r\x1b[2K");
+            let _ = err.flush();
+            self.shown = false;
+        }
+    }
 }
 
 impl<W: Write> Observer for Progress<W> {
     fn step_done(&mut self, _l: &Lesson, _s: &Step, _o: &StepOutcome, _needed_only: bool) {}
 
     fn lesson_done(&mut self, lesson: &LessonOutcome) {
+        self.clear();
         let _ = self.out.write_all(self.human.lesson(lesson).as_bytes());
         let _ = self.out.flush();
+    }
+
+    fn running(&mut self, now: &Running) {
+        if !self.live {
+            return;
+        }
+        self.clear();
+        if now.lessons.is_empty() {
+            return;
+        }
+        let line = running_line(now, terminal_width());
+        let mut err = std::io::stderr();
+        let _ = err.write_all(line.as_bytes());
+        let _ = err.flush();
+        self.shown = true;
+    }
+}
+
+/// `running: a (step 2/5), b (step 1/3) · 4 of 12 lessons done`, cut short
+/// of `width` columns: a line that wraps would not be cleared whole, and the
+/// last column stays free for what the terminal echoes (`^C`).
+fn running_line(now: &Running, width: usize) -> String {
+    let lessons: Vec<String> = now
+        .lessons
+        .iter()
+        .map(|(id, settled, steps)| format!("{id} (step {}/{steps})", (settled + 1).min(*steps)))
+        .collect();
+    let line = format!(
+        "running: {} · {} of {} lessons done",
+        lessons.join(", "),
+        now.done,
+        now.total
+    );
+    let fits = width.saturating_sub(1).max(10);
+    if line.chars().count() <= fits {
+        return line;
+    }
+    let mut cut: String = line.chars().take(fits - 1).collect();
+    cut.push('…');
+    cut
+}
+
+/// Columns of the terminal on stderr (80 when it does not say).
+fn terminal_width() -> usize {
+    // SAFETY: TIOCGWINSZ fills a winsize we own.
+    unsafe {
+        let mut size: libc::winsize = std::mem::zeroed();
+        if libc::ioctl(libc::STDERR_FILENO, libc::TIOCGWINSZ, &mut size) == 0 && size.ws_col > 0 {
+            usize::from(size.ws_col)
+        } else {
+            80
+        }
     }
 }
 
@@ -70,14 +139,21 @@ pub fn check(settings: &Settings, args: &CheckArgs) -> Result<Exit, Error> {
         palette: Palette::new(color),
         verbosity: settings.verbosity,
     };
-    let out: Box<dyn Write> = if machine_on_stdout {
+    let out: Box<dyn Write + Send> = if machine_on_stdout {
         Box::new(std::io::stderr())
     } else {
         Box::new(std::io::stdout())
     };
-    let mut obs = Progress { human, out };
+    let live =
+        args.jobs > 1 && std::io::stderr().is_terminal() && settings.verbosity != Verbosity::Quiet;
+    let mut obs = Progress {
+        human,
+        out,
+        live,
+        shown: false,
+    };
     let _ = obs.out.write_all(obs.human.header(&engine).as_bytes());
-    let outcome = runner.run(&plan, &mut obs);
+    let outcome = runner.run_jobs(&plan, usize::from(args.jobs), &mut obs);
     let _ = obs.out.write_all(obs.human.footer(&outcome).as_bytes());
     if args.format != Format::Human || args.report.is_some() {
         let text = render(args.format, &outcome, settings.verbosity);
@@ -122,6 +198,7 @@ fn check_matrix(
         workdir,
         lessons,
         progress: std::io::stderr().is_terminal() && settings.verbosity != Verbosity::Quiet,
+        jobs: usize::from(args.jobs),
         say: &|msg| eprintln!("{}", p.hint(msg)),
     };
     let outcome = matrix::run(&plan, &targets);
@@ -245,4 +322,27 @@ fn render(format: Format, outcome: &RunOutcome, verbosity: Verbosity) -> String 
 
 fn render_matrix(format: Format, outcome: &MatrixOutcome, verbosity: Verbosity) -> String {
     reporter(format, verbosity).render_matrix(outcome)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_running_line_names_each_lesson_and_fits_the_terminal() {
+        let now = Running {
+            lessons: vec![
+                ("create-from-scratch".into(), 1, 3),
+                ("how-small".into(), 0, 4),
+            ],
+            done: 4,
+            total: 12,
+        };
+        assert_eq!(
+            running_line(&now, 120),
+            "running: create-from-scratch (step 2/3), how-small (step 1/4) · 4 of 12 lessons done"
+        );
+        assert_eq!(running_line(&now, 30), "running: create-from-scratch…");
+        assert_eq!(running_line(&now, 30).chars().count(), 29);
+    }
 }

@@ -3,10 +3,12 @@
 //! run it, so a tutorial written by someone else can be read before it runs.
 
 use std::fmt::Write as _;
+use std::path::Path;
 
 use crate::color::Palette;
 use crate::commands::load_lessons;
 use crate::error::{Error, Exit};
+use crate::lesson::footprint::footprint;
 use crate::lesson::Lesson;
 use crate::settings::Settings;
 
@@ -14,7 +16,10 @@ pub fn list(settings: &Settings, commands: bool) -> Result<Exit, Error> {
     let lessons = load_lessons(settings)?;
     let p = Palette::new(settings.color_stdout);
     if commands {
-        print!("{}", list_commands(&lessons.set.lessons, &p));
+        print!(
+            "{}",
+            list_commands(&lessons.set.lessons, &lessons.workdir, &p)
+        );
         return Ok(Exit::Ok);
     }
     let width = lessons
@@ -39,6 +44,9 @@ pub fn list(settings: &Settings, commands: bool) -> Result<Exit, Error> {
         if !requires.is_empty() {
             extra.push(format!("requires {}", requires.join(", ")));
         }
+        if footprint(l, &lessons.workdir).alone.is_some() {
+            extra.push("runs alone under --jobs".to_string());
+        }
         let extra = if extra.is_empty() {
             String::new()
         } else {
@@ -56,11 +64,35 @@ pub fn list(settings: &Settings, commands: bool) -> Result<Exit, Error> {
     Ok(Exit::Ok)
 }
 
-/// Each lesson, each step's title and requirements, and its command as typed.
-fn list_commands(lessons: &[Lesson], p: &Palette) -> String {
+/// Each lesson, each step's title and requirements, and its command as
+/// typed; and what keeps the lesson from running beside others (`--jobs`).
+fn list_commands(lessons: &[Lesson], workdir: &Path, p: &Palette) -> String {
     let mut out = String::new();
     for l in lessons {
         let _ = writeln!(out, "{} ({})", p.heading(&l.id), l.file.display());
+        let fp = footprint(l, workdir);
+        if let Some(why) = &fp.alone {
+            let _ = writeln!(
+                out,
+                "  {}",
+                p.dim(&format!("runs alone under --jobs: {why}"))
+            );
+        }
+        for s in &fp.sections {
+            let steps = if s.first == s.last {
+                format!("step {}", s.first + 1)
+            } else {
+                format!("steps {}-{}", s.first + 1, s.last + 1)
+            };
+            let _ = writeln!(
+                out,
+                "  {}",
+                p.dim(&format!(
+                    "holds the engine for {steps} under --jobs: {}",
+                    s.why
+                ))
+            );
+        }
         for (i, s) in l.steps.iter().enumerate() {
             let mut notes = Vec::new();
             if !s.requires.is_empty() {

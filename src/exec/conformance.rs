@@ -34,6 +34,7 @@ fn lab() -> Lab {
     fs::set_permissions(&fake, fs::Permissions::from_mode(0o755)).unwrap();
     let config = SessionConfig {
         workdir: work,
+        lesson: "lesson".into(),
         docker: fake,
         run_id: String::from("R"),
         env: Vec::new(),

@@ -98,19 +98,20 @@ pub fn cleanup(
         .with_context(|| format!("remove the containers of run `{run_id}`"))
 }
 
-/// Remove the running containers step `index` of run `run_id` created.
+/// Remove the running containers step `step` (`<lesson>/<index>`) of run
+/// `run_id` created.
 pub(crate) fn remove_step_containers(
     docker: &Path,
     env: &[(String, String)],
     run_id: &str,
-    index: usize,
+    step: &str,
 ) -> anyhow::Result<Vec<String>> {
     let filters = [
         format!("{RUN_LABEL}={run_id}"),
-        format!("{STEP_LABEL}={index}"),
+        format!("{STEP_LABEL}={step}"),
     ];
     remove(docker, env, &filters, false)
-        .with_context(|| format!("remove the containers of step {index}"))
+        .with_context(|| format!("remove the containers of step {step}"))
 }
 
 /// The full IDs of the engine's dangling images.

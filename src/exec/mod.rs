@@ -70,6 +70,9 @@ pub struct SessionConfig {
     pub docker: PathBuf,
     /// Labels every container this run creates: `io.knowing-scratch.run=<id>`.
     pub run_id: String,
+    /// The lesson the session runs: a container's step label is
+    /// `<lesson>/<step>`, so lessons side by side never share one.
+    pub lesson: String,
     /// Extra environment for every step (e.g. `DOCKER_BUILDKIT=1`).
     pub env: Vec<(String, String)>,
     /// Most bytes of output kept per step; the rest is counted, not kept.

@@ -5,7 +5,9 @@
 //! labels, inserted right after the subcommand; global options before it
 //! (`-H x`, `--context x`, `-D`, ...) are kept in place. Anything else passes
 //! through untouched. The step number comes from `__KS_STEP`, which the
-//! session exports before each step. When it labels, the shim also leaves a
+//! session exports before each step, after the lesson's id, so that
+//! removing a stopped step's containers never reaches a step of the same
+//! number in a lesson running beside it. When it labels, the shim also leaves a
 //! `created-<step>` file, so the session asks the engine about a stopped
 //! step's containers only when the step created some, and a `created` file,
 //! so the run asks the engine for its containers at the end only when some
@@ -19,13 +21,14 @@ pub(crate) const RUN_LABEL: &str = "io.knowing-scratch.run";
 pub(crate) const STEP_LABEL: &str = "io.knowing-scratch.step";
 
 /// The shim's text.
-pub(crate) fn docker_shim(real: &Path, run_id: &str, dir: &Path) -> String {
+pub(crate) fn docker_shim(real: &Path, run_id: &str, lesson: &str, dir: &Path) -> String {
     format!(
         r#"#!/usr/bin/env bash
 # Labels the containers a step creates, then runs the real docker client.
 real={real}
 run={run}
-step=${{__KS_STEP:-0}}
+index=${{__KS_STEP:-0}}
+step={lesson}/$index
 global=()
 while [ $# -gt 0 ]; do
   case $1 in
@@ -44,12 +47,12 @@ done
 labels=(--label "{run_label}=$run" --label "{step_label}=$step")
 case ${{1-}}/${{2-}} in
   run/* | create/*)
-    : >{dir}/"created-$step" 2>/dev/null
+    : >{dir}/"created-$index" 2>/dev/null
     : >{dir}/created 2>/dev/null
     exec "$real" "${{global[@]}}" "$1" "${{labels[@]}}" "${{@:2}}"
     ;;
   container/run | container/create)
-    : >{dir}/"created-$step" 2>/dev/null
+    : >{dir}/"created-$index" 2>/dev/null
     : >{dir}/created 2>/dev/null
     exec "$real" "${{global[@]}}" "$1" "$2" "${{labels[@]}}" "${{@:3}}"
     ;;
@@ -58,6 +61,7 @@ exec "$real" "${{global[@]}}" "$@"
 "#,
         real = quote_path(real),
         run = quote(run_id),
+        lesson = quote(lesson),
         dir = quote_path(dir),
         run_label = RUN_LABEL,
         step_label = STEP_LABEL,

@@ -56,7 +56,8 @@ impl Workspace {
         let bin = dir.path().join("bin");
         fs::create_dir(&bin).with_context(|| format!("create `{}`", bin.display()))?;
         let shim_path = bin.join("docker");
-        let shim_text = shim::docker_shim(&config.docker, &config.run_id, dir.path());
+        let shim_text =
+            shim::docker_shim(&config.docker, &config.run_id, &config.lesson, dir.path());
         write(&shim_path, shim_text.as_bytes())?;
         fs::set_permissions(&shim_path, fs::Permissions::from_mode(0o755))
             .with_context(|| format!("make `{}` executable", shim_path.display()))?;
@@ -197,7 +198,7 @@ fn run_step(
             &config.docker,
             &config.env,
             &config.run_id,
-            step.index,
+            &format!("{}/{}", config.lesson, step.index),
         ) {
             Ok(ids) => result.removed_containers = ids,
             Err(e) => result.warnings.push(format!("{e:#}")),

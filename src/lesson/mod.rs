@@ -8,6 +8,7 @@
 
 pub mod condition;
 mod error;
+pub mod footprint;
 mod load;
 pub mod model;
 pub mod positions;
@@ -39,6 +40,8 @@ pub struct Lesson {
     pub needs: Vec<String>,
     pub recorded: Option<String>,
     pub images: Vec<String>,
+    /// Runs alone under `check --jobs N` (see [`footprint`]).
+    pub exclusive: bool,
     pub file: PathBuf,
     pub steps: Vec<Step>,
 }

@@ -26,6 +26,10 @@ pub struct LessonDoc {
     /// Images the lesson uses that must be present or pullable (`doctor`).
     #[serde(default)]
     pub images: Vec<String>,
+    /// Run alone under `check --jobs N`, whatever its commands say
+    /// (`false` leaves the choice to what the commands touch).
+    #[serde(default)]
+    pub exclusive: bool,
     pub steps: Vec<StepDoc>,
 }
 

@@ -148,6 +148,7 @@ pub(super) fn check(
             needs: doc.needs,
             recorded: doc.recorded,
             images: doc.images,
+            exclusive: doc.exclusive,
             file: file.to_path_buf(),
             steps,
         })

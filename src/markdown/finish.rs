@@ -182,6 +182,7 @@ pub fn finish(drafts: Vec<LessonDraft>, mut notes: Vec<Note>) -> Imported {
             needs,
             recorded: None,
             images: Vec::new(),
+            exclusive: false,
             steps: Vec::new(),
         };
         for s in &mut d.steps {

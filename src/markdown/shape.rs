@@ -13,6 +13,8 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use crate::shell::segments;
+
 /// Commands every POSIX shell and coreutils give: never a `requires:` entry.
 #[rustfmt::skip]
 const BASIC: &[&str] = &[
@@ -31,65 +33,6 @@ const BASIC: &[&str] = &[
 const PACKAGES: &[&str] = &[
     "apt", "apt-get", "yum", "dnf", "apk", "brew", "snap", "zypper", "pacman", "dpkg", "rpm",
 ];
-
-/// Simple commands of a shell line: split on `;`, `&&`, `||`, `|`, `&` and
-/// new lines outside quotes, heredoc bodies left out.
-pub fn segments(run: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut cur = String::new();
-    let mut quote: Option<char> = None;
-    let mut pending: Vec<String> = Vec::new();
-    for line in run.split('\n') {
-        if let Some(word) = pending.first() {
-            if line.trim() == word {
-                pending.remove(0);
-            }
-            continue;
-        }
-        pending.extend(heredoc_words(line));
-        let chars: Vec<char> = line.chars().collect();
-        let mut k = 0;
-        while k < chars.len() {
-            let c = chars[k];
-            match (quote, c) {
-                (Some(q), _) if c == q => quote = None,
-                (None, '\'' | '"') => quote = Some(c),
-                (None, ';' | '|' | '&') => {
-                    out.push(std::mem::take(&mut cur));
-                    // `&&`, `||`: one separator.
-                    if chars.get(k + 1) == Some(&c) {
-                        k += 1;
-                    }
-                    k += 1;
-                    continue;
-                }
-                _ => {}
-            }
-            cur.push(c);
-            k += 1;
-        }
-        if quote.is_none() && !cur.ends_with('\\') {
-            out.push(std::mem::take(&mut cur));
-        } else {
-            cur.push('\n');
-        }
-    }
-    out.push(cur);
-    out.into_iter()
-        .map(|s| s.replace("\\\n", " ").trim().to_string())
-        .filter(|s| !s.is_empty())
-        .collect()
-}
-
-fn heredoc_words(line: &str) -> Vec<String> {
-    static RE: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r#"<<-?\s*['"]?([A-Za-z_][A-Za-z0-9_]*)['"]?"#).expect("heredoc regex")
-    });
-    if line.contains("<<<") {
-        return Vec::new();
-    }
-    RE.captures_iter(line).map(|c| c[1].to_string()).collect()
-}
 
 /// The words of a simple command, without `VAR=value` prefixes.
 fn words(segment: &str) -> Vec<&str> {

@@ -31,6 +31,9 @@ pub fn to_yaml(doc: &LessonDoc, header: Option<&str>) -> String {
     if !doc.images.is_empty() {
         let _ = writeln!(out, "images: {}", flow_list(&doc.images));
     }
+    if doc.exclusive {
+        out.push_str("exclusive: true\n");
+    }
     if !doc.intro.is_empty() {
         out.push_str(&key_value(0, "intro", &doc.intro));
     }
@@ -149,6 +152,7 @@ mod tests {
             needs: vec!["first".into()],
             recorded: None,
             images: vec!["busybox:latest".into()],
+            exclusive: false,
             steps: vec![a, b, c],
         };
         let yaml = to_yaml(&doc, Some("Imported."));

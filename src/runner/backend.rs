@@ -8,7 +8,7 @@
 //! their own.
 
 use std::collections::BTreeSet;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::OnceLock;
 
@@ -18,8 +18,8 @@ use crate::exec::{self, Executor, Playback, Session, SessionConfig};
 use super::OUTPUT_LIMIT;
 
 pub trait Backend: Sync {
-    /// A fresh executor for one lesson. An `Err` fails every step of it.
-    fn open(&self) -> anyhow::Result<Box<dyn Executor>>;
+    /// A fresh executor for lesson `lesson`. An `Err` fails every step of it.
+    fn open(&self, lesson: &str) -> anyhow::Result<Box<dyn Executor>>;
 
     /// Asked after a failing step whose output says the engine is gone:
     /// `Err` with the client's own words when it really is.
@@ -35,6 +35,11 @@ pub trait Backend: Sync {
     /// An executor of this backend may have made a container with the
     /// run's label (see [`Executor::created_containers`]).
     fn note_created(&self) {}
+
+    /// The folder the commands run in, where their Dockerfiles are.
+    fn workdir(&self) -> Option<&Path> {
+        None
+    }
 
     /// Remove what the run created; called once, after the last lesson.
     fn cleanup(&self) -> Cleaned {
@@ -77,11 +82,16 @@ impl<'a> OnEngine<'a> {
 }
 
 impl Backend for OnEngine<'_> {
-    fn open(&self) -> anyhow::Result<Box<dyn Executor>> {
+    fn workdir(&self) -> Option<&Path> {
+        Some(&self.workdir)
+    }
+
+    fn open(&self, lesson: &str) -> anyhow::Result<Box<dyn Executor>> {
         let config = SessionConfig {
             workdir: self.workdir.clone(),
             docker: self.engine.docker.clone(),
             run_id: self.run_id.clone(),
+            lesson: lesson.to_string(),
             // The engine's own variables: a step's containers are made,
             // listed and removed on this engine only.
             env: self.engine.target.env(),
@@ -123,7 +133,12 @@ impl Backend for OnEngine<'_> {
             Some(Some(before)) => exec::remove_new_dangling(&self.engine.docker, &env, before).0,
             _ => Vec::new(),
         };
-        Cleaned { containers, images }
+        // Sorted: lessons side by side make them in no fixed order, and a
+        // report should not change with it.
+        let mut cleaned = Cleaned { containers, images };
+        cleaned.containers.sort_unstable();
+        cleaned.images.sort_unstable();
+        cleaned
     }
 }
 
@@ -131,7 +146,7 @@ impl Backend for OnEngine<'_> {
 pub struct Docs;
 
 impl Backend for Docs {
-    fn open(&self) -> anyhow::Result<Box<dyn Executor>> {
+    fn open(&self, _lesson: &str) -> anyhow::Result<Box<dyn Executor>> {
         Ok(Box::new(Playback::default()))
     }
 }

@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::Ordering;
+use std::sync::{RwLockReadGuard, RwLockWriteGuard};
 use std::time::Instant;
 
 use crate::engine;
@@ -34,6 +35,20 @@ struct LessonRun<'r, 'o> {
     captured: Vec<(String, String)>,
     /// For a reader who asks for the documented output instead.
     playback: Playback,
+    /// Held from the first step of a section to its last (see `footprint`).
+    section: Option<RwLockWriteGuard<'r, ()>>,
+}
+
+/// What a step holds while it runs beside other lessons' steps; the
+/// guards let go when it is dropped.
+#[derive(Default)]
+struct Held<'g> {
+    /// Outside a section: the engine, shared with other lessons' steps.
+    _engine: Option<RwLockReadGuard<'g, ()>>,
+    /// A quiet build.
+    _build: Option<RwLockReadGuard<'g, ()>>,
+    /// A build that shows its log.
+    _build_alone: Option<RwLockWriteGuard<'g, ()>>,
 }
 
 impl Runner<'_> {
@@ -68,11 +83,12 @@ impl Runner<'_> {
             needed_only,
             shared,
             observer,
-            captures: shared.captures(),
+            captures: shared.captures_for(lesson),
+            section: None,
             captured: Vec::new(),
             playback: Playback::default(),
         };
-        match self.backend.open() {
+        match self.backend.open(&lesson.id) {
             Ok(mut executor) => {
                 for (i, step) in lesson.steps.iter().enumerate() {
                     let so = run.step(executor.as_mut(), i, step);
@@ -95,12 +111,14 @@ impl Runner<'_> {
                 }
             }
         }
-        shared.add_captures(&run.captured);
+        let captured = std::mem::take(&mut run.captured);
+        drop(run);
+        shared.add_captures(lesson, captured);
         lo
     }
 }
 
-impl LessonRun<'_, '_> {
+impl<'r> LessonRun<'r, '_> {
     /// Settle one step; the observer hears of every step it was asked about.
     fn step(&mut self, executor: &mut dyn Executor, index: usize, step: &Step) -> StepOutcome {
         let choice = self.runner.choose(step);
@@ -121,7 +139,11 @@ impl LessonRun<'_, '_> {
             .observer
             .before_step(self.lesson, step, &choice, self.needed_only);
         match decision {
-            Decision::Run => self.execute(executor, step, &choice, &mut so),
+            Decision::Run => {
+                let _gates = self.gates(index);
+                self.execute(executor, step, &choice, &mut so);
+                self.leave_section(index);
+            }
             Decision::Recorded => {
                 let mut playback = std::mem::take(&mut self.playback);
                 self.execute(&mut playback, step, &choice, &mut so);
@@ -139,6 +161,44 @@ impl LessonRun<'_, '_> {
         }
         self.done(step, &so);
         so
+    }
+
+    /// Beside other lessons, wait until step `index` may run: inside a
+    /// section the engine is this lesson's alone (the guard stays until the
+    /// section's last step); outside one the step shares it. A build that
+    /// shows its log keeps every other build out. Always the engine gate
+    /// first, then the build gate, so two lessons never wait on each other.
+    fn gates(&mut self, index: usize) -> Held<'r> {
+        let shared: &'r Shared = self.shared;
+        let mut held = Held::default();
+        let Some(fp) = shared.footprint(self.lesson) else {
+            return held;
+        };
+        if fp.section_of(index).is_some() {
+            if self.section.is_none() {
+                self.section = Some(unpoison(shared.engine_gate.write()));
+            }
+        } else {
+            held._engine = Some(unpoison(shared.engine_gate.read()));
+        }
+        match fp.build_at(index) {
+            Some(true) => held._build_alone = Some(unpoison(shared.build_gate.write())),
+            Some(false) => held._build = Some(unpoison(shared.build_gate.read())),
+            None => {}
+        }
+        held
+    }
+
+    /// After step `index`: a section that ends here lets the others in.
+    fn leave_section(&mut self, index: usize) {
+        let ends = self
+            .shared
+            .footprint(self.lesson)
+            .and_then(|fp| fp.section_of(index))
+            .is_some_and(|s| s.last == index);
+        if ends {
+            self.section = None;
+        }
     }
 
     fn done(&mut self, step: &Step, so: &StepOutcome) {
@@ -254,6 +314,11 @@ impl LessonRun<'_, '_> {
             Status::Failed
         };
     }
+}
+
+/// A gate whose holder panicked still guards the engine.
+fn unpoison<G>(r: Result<G, std::sync::PoisonError<G>>) -> G {
+    r.unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 fn millis(started: Instant) -> u64 {

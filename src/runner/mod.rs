@@ -16,18 +16,22 @@
 
 mod backend;
 mod lesson;
+mod schedule;
 #[cfg(test)]
 mod tests;
 
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Mutex;
+use std::sync::{Mutex, RwLock};
 use std::time::Duration;
 
 use crate::engine::Engine;
+use crate::lesson::footprint::Footprint;
 use crate::lesson::{Choice, Lesson, Step};
 use crate::outcome::{LessonOutcome, RunOutcome, SkipReason, Status, StepOutcome, VariantRef};
 
 pub use backend::{Backend, Cleaned, Docs, OnEngine};
+pub use schedule::Running;
 
 /// Output kept per step; a flood past this is counted, not stored.
 pub const OUTPUT_LIMIT: usize = 16 * 1024 * 1024;
@@ -65,6 +69,8 @@ pub trait Observer {
     ) {
     }
     fn lesson_done(&mut self, _lesson: &LessonOutcome) {}
+    /// Lessons side by side (`--jobs`): what runs now, after every change.
+    fn running(&mut self, _now: &Running) {}
 }
 
 /// Everything a run needs besides the lessons.
@@ -79,10 +85,25 @@ pub struct Runner<'a> {
 /// What the lessons of one run share.
 #[derive(Debug, Default)]
 pub struct Shared {
-    captures: Mutex<Vec<(String, String)>>,
+    /// Each finished lesson's `needs` and captures, by lesson id.
+    captures: Mutex<Vec<Captured>>,
     interrupted: AtomicBool,
     engine_lost: AtomicBool,
     quit: AtomicBool,
+    /// Footprints by lesson id when lessons run side by side; the steps
+    /// then pass the gates below (see `schedule`).
+    side_by_side: Option<HashMap<String, Footprint>>,
+    /// Every step holds it to read; a lesson's section holds it to write.
+    engine_gate: RwLock<()>,
+    /// Quiet builds hold it to read; a build that shows its log, to write.
+    build_gate: RwLock<()>,
+}
+
+#[derive(Debug)]
+struct Captured {
+    lesson: String,
+    needs: Vec<String>,
+    values: Vec<(String, String)>,
 }
 
 impl Shared {
@@ -99,15 +120,62 @@ impl Shared {
         }
     }
 
-    /// The values captured so far.
+    /// Every value captured so far, in the order the lessons ended.
     pub fn captures(&self) -> Vec<(String, String)> {
-        self.captures.lock().map(|c| c.clone()).unwrap_or_default()
+        let mut all = Vec::new();
+        if let Ok(done) = self.captures.lock() {
+            for c in done.iter() {
+                merge(&mut all, &c.values);
+            }
+        }
+        all
     }
 
-    fn add_captures(&self, new: &[(String, String)]) {
-        if let Ok(mut all) = self.captures.lock() {
-            merge(&mut all, new);
+    /// What `lesson` starts with: the captures of the lessons it needs,
+    /// directly or not, those needed first merged first. Only `needs` carry
+    /// values across lessons, so a lesson sees the same whether the others
+    /// ran before it or beside it.
+    fn captures_for(&self, lesson: &Lesson) -> Vec<(String, String)> {
+        let Ok(done) = self.captures.lock() else {
+            return Vec::new();
+        };
+        let mut order: Vec<&str> = Vec::new();
+        fn visit<'d>(id: &'d str, done: &'d [Captured], order: &mut Vec<&'d str>, depth: usize) {
+            if order.contains(&id) || depth > done.len() {
+                return;
+            }
+            if let Some(c) = done.iter().find(|c| c.lesson == id) {
+                for need in &c.needs {
+                    visit(need, done, order, depth + 1);
+                }
+            }
+            order.push(id);
         }
+        for need in &lesson.needs {
+            visit(need, &done, &mut order, 0);
+        }
+        let mut values = Vec::new();
+        for id in order {
+            if let Some(c) = done.iter().find(|c| c.lesson == id) {
+                merge(&mut values, &c.values);
+            }
+        }
+        values
+    }
+
+    fn add_captures(&self, lesson: &Lesson, values: Vec<(String, String)>) {
+        if let Ok(mut done) = self.captures.lock() {
+            done.push(Captured {
+                lesson: lesson.id.clone(),
+                needs: lesson.needs.clone(),
+                values,
+            });
+        }
+    }
+
+    /// The footprint of `lesson` when lessons run side by side.
+    fn footprint(&self, lesson: &Lesson) -> Option<&Footprint> {
+        self.side_by_side.as_ref()?.get(&lesson.id)
     }
 }
 

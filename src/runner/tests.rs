@@ -72,7 +72,7 @@ impl Executor for Scripted {
 }
 
 impl Backend for Script {
-    fn open(&self) -> anyhow::Result<Box<dyn Executor>> {
+    fn open(&self, _lesson: &str) -> anyhow::Result<Box<dyn Executor>> {
         if let Some(why) = self.broken {
             anyhow::bail!("{why}");
         }

@@ -28,6 +28,27 @@ fn docker_28_with_buildx_matches_the_docs() {
         .run();
 }
 
+/// Lessons side by side print the serial report, word for word.
+#[test]
+fn docker_28_with_buildx_matches_the_docs_with_three_jobs() {
+    Test::new()
+        .tape("docker-28-buildx.tape")
+        .args(["check", "--jobs", "3"])
+        .stdout(&all_passed(
+            HEADER_28,
+            &all_lessons(),
+            VARIANTS_20_10_28_2,
+            &[
+                "52eee8440a8a",
+                "4c1623a1a255",
+                "11c2b57dfac8",
+                "90aff01ee1b1",
+            ],
+        ))
+        .stderr("")
+        .run();
+}
+
 #[test]
 fn docker_20_10_with_builtin_buildkit_uses_its_variants() {
     Test::new()
@@ -103,12 +124,12 @@ info --format '{{json .DriverStatus}}'
 image ls -q --no-trunc --filter dangling=true
 image build --file Dockerfile-simple --progress plain --tag knowing-scratch-image .
 image ls knowing-scratch-image
-container run --label io.knowing-scratch.run=RUN --label io.knowing-scratch.step=2 --rm knowing-scratch-image
-ps -q --no-trunc --filter label=io.knowing-scratch.run=RUN --filter label=io.knowing-scratch.step=2
-container run --label io.knowing-scratch.run=RUN --label io.knowing-scratch.step=0 --detach knowing-scratch-image
+container run --label io.knowing-scratch.run=RUN --label io.knowing-scratch.step=create-from-scratch/2 --rm knowing-scratch-image
+ps -q --no-trunc --filter label=io.knowing-scratch.run=RUN --filter label=io.knowing-scratch.step=create-from-scratch/2
+container run --label io.knowing-scratch.run=RUN --label io.knowing-scratch.step=debug-without-shell/0 --detach knowing-scratch-image
 container ls --latest --quiet
 container exec -it 90aff01ee1b1 bash
-container run --label io.knowing-scratch.run=RUN --label io.knowing-scratch.step=2 --rm -it --pid container:90aff01ee1b1 busybox
+container run --label io.knowing-scratch.run=RUN --label io.knowing-scratch.step=debug-without-shell/2 --rm -it --pid container:90aff01ee1b1 busybox
 ps -aq --no-trunc --filter label=io.knowing-scratch.run=RUN
 rm -f 90aff01ee1b1d44480db116ee2a83bc9ca40b404fe904e2081c5fe94090f6cce
 image ls -q --no-trunc --filter dangling=true

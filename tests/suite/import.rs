@@ -142,7 +142,7 @@ fn list_commands_shows_what_would_run_and_runs_nothing() {
     assert_eq!((code, stderr.as_str()), (0, ""));
     assert_eq!(
         stdout,
-        "host (lessons/01-host.yaml)\n  1. plain [line 4]\n     $ echo plain\n  2. touches the host [line 9]  (requires host)\n     $ echo ran > marker.txt\n       cat marker.txt\n"
+        "host (lessons/01-host.yaml)\n  runs alone under --jobs: step 'touches the host' writes the file `marker.txt`\n  1. plain [line 4]\n     $ echo plain\n  2. touches the host [line 9]  (requires host)\n     $ echo ran > marker.txt\n       cat marker.txt\n"
     );
     assert!(!tmp.path().join("marker.txt").exists());
 }

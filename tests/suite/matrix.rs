@@ -296,6 +296,16 @@ fn a_bad_shard_is_a_usage_error() {
 }
 
 #[test]
+fn jobs_out_of_range_is_a_usage_error() {
+    Test::new()
+        .args(["check", "--jobs", "0"])
+        .stdout("")
+        .stderr("error: invalid value '0' for '--jobs <N>': 0 is not in 1..=64\n\nFor more information, try '--help'.\n")
+        .status(2)
+        .run();
+}
+
+#[test]
 fn with_no_engine_answering_the_matrix_still_has_its_rows_and_exits_3() {
     Test::new()
         .args([

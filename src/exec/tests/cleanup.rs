@@ -25,8 +25,8 @@ fn stopped_step_removes_its_running_containers() {
     assert_eq!(result.removed_containers, vec!["0123456789ab"]);
     assert_eq!(
         fs::read_to_string(lab.file("docker.log")).unwrap(),
-        "run --label io.knowing-scratch.run=R --label io.knowing-scratch.step=5 app\n\
-         ps -q --no-trunc --filter label=io.knowing-scratch.run=R --filter label=io.knowing-scratch.step=5\n\
+        "run --label io.knowing-scratch.run=R --label io.knowing-scratch.step=lesson/5 app\n\
+         ps -q --no-trunc --filter label=io.knowing-scratch.run=R --filter label=io.knowing-scratch.step=lesson/5\n\
          rm -f 0123456789abcdef0123456789abcdef\n"
     );
 }

@@ -31,6 +31,7 @@ fn lab_with(docker: &str, output_limit: usize) -> Lab {
     fs::set_permissions(&fake, fs::Permissions::from_mode(0o755)).unwrap();
     let config = SessionConfig {
         workdir: work,
+        lesson: "lesson".into(),
         docker: fake,
         run_id: String::from("R"),
         env: vec![(String::from("KS_TEST_ENV"), String::from("from config"))],
@@ -490,7 +491,7 @@ fn pty_prompt_that_never_comes_times_out() {
 fn shim_labels_container_creation_only() {
     let lab = lab();
     let mut s = lab.start();
-    let labels = "--label io.knowing-scratch.run=R --label io.knowing-scratch.step=4";
+    let labels = "--label io.knowing-scratch.run=R --label io.knowing-scratch.step=lesson/4";
     let cases = [
         ("docker run --rm img", format!("run {labels} --rm img")),
         ("docker create img", format!("create {labels} img")),

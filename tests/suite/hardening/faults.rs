@@ -315,3 +315,113 @@ fn a_second_sigint_exits_at_once() {
         "took {waited:?} after the second SIGINT"
     );
 }
+
+/// The pids of running `sleep SECONDS` processes started under `root`.
+fn sleeping_under(root: i32, seconds: &str) -> Vec<i32> {
+    let parent = |pid: i32| -> Option<i32> {
+        let stat = fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+        stat.rsplit(')')
+            .next()?
+            .split_whitespace()
+            .nth(1)?
+            .parse()
+            .ok()
+    };
+    let mut found = Vec::new();
+    for entry in fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<i32>() else {
+            continue;
+        };
+        let cmdline = fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+        if cmdline != format!("sleep\0{seconds}\0").as_bytes() {
+            continue;
+        }
+        let mut p = pid;
+        while let Some(up) = parent(p).filter(|&up| up > 1) {
+            if up == root {
+                found.push(pid);
+                break;
+            }
+            p = up;
+        }
+    }
+    found
+}
+
+#[test]
+fn interrupting_lessons_side_by_side_cleans_up_both_and_reports_in_file_order() {
+    let lab = Lab::new();
+    lab.lessons(&["long-a.yaml", "long-b.yaml"], &[]);
+    let mut cmd = fake_check(&lab, &ENGINE);
+    cmd.args(["--jobs", "2"]);
+    let running = spawn(cmd);
+    // Both lessons are in their second step at once.
+    let mut sleeps = Vec::new();
+    let both = wait_until(Duration::from_secs(30), || {
+        sleeps = [
+            sleeping_under(running.pid(), "601"),
+            sleeping_under(running.pid(), "602"),
+        ]
+        .concat();
+        sleeps.len() == 2
+    });
+    assert!(
+        both,
+        "the two lessons never waited side by side: {}",
+        lab.calls()
+    );
+    let ledger = fs::read_to_string(lab.file("fake/containers")).unwrap();
+    let ids: Vec<String> = ledger
+        .lines()
+        .filter(|l| l.contains(" create ") && !l.contains("@name=knowing-scratch-lock"))
+        .filter_map(|l| l.split_whitespace().next().map(String::from))
+        .collect();
+    assert_eq!(ids.len(), 2, "{ledger}");
+    running.signal(libc::SIGINT);
+    let ran = running.wait(Duration::from_secs(30));
+    assert_eq!(ran.code, Some(130), "{ran:?}");
+    // Exactly the run's two containers were removed, and both sleeps ended.
+    let calls = lab.calls();
+    // The cleanup's `rm -f` follows its listing of the run's containers.
+    let lines: Vec<&str> = calls.lines().collect();
+    let listing = lines
+        .iter()
+        .position(|l| l.starts_with("ps -aq --no-trunc --filter label=io.knowing-scratch.run="))
+        .expect("the cleanup listed the run's containers");
+    let mut removed_sorted: Vec<&str> = lines[listing + 1]
+        .strip_prefix("rm -f ")
+        .expect("the cleanup removed containers")
+        .split_whitespace()
+        .collect();
+    let mut expected: Vec<&str> = ids.iter().map(String::as_str).collect();
+    expected.sort_unstable();
+    removed_sorted.sort_unstable();
+    assert_eq!(removed_sorted, expected, "{calls}");
+    assert_text(
+        "stdout",
+        &format!(
+            "{HEADER}long-a · Long A\n\
+         \x20 ok Start a container N.NNs\n\
+         \x20 FAIL Wait N.NNs\n\
+         \x20   where: long-a › step 2 `Wait`\n\
+         \x20   why: interrupted\n\
+         \x20   command: sleep 601\n\
+         long-b · Long B\n\
+         \x20 ok Start a container N.NNs\n\
+         \x20 FAIL Wait N.NNs\n\
+         \x20   where: long-b › step 2 `Wait`\n\
+         \x20   why: interrupted\n\
+         \x20   command: sleep 602\n\
+         cleaned up 2 container(s) this run created: <id> <id>\n\
+         interrupted\n\
+         2 passed, 2 failed, 0 skipped\n"
+        ),
+        &normalize(&ran.stdout),
+    );
+    for pid in sleeps {
+        assert!(
+            wait_until(Duration::from_secs(3), || !alive(pid)),
+            "the step's sleep {pid} survived"
+        );
+    }
+}

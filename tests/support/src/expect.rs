@@ -189,6 +189,9 @@ pub fn all_passed(
         }
     }
     if !cleaned.is_empty() {
+        // The report sorts them: lessons side by side make them in no fixed order.
+        let mut cleaned = cleaned.to_vec();
+        cleaned.sort_unstable();
         out.push_str(&format!(
             "cleaned up {} container(s) this run created: {}\n",
             cleaned.len(),
