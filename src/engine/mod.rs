@@ -107,6 +107,8 @@ impl Unreachable {
 }
 
 /// Run a command with a deadline; `None` when it did not finish in time.
+/// It waits for the end of the output, which comes with the command's own
+/// end, instead of polling on a timer (a 10 ms poll cost up to 10 ms a call).
 fn run_with_deadline(cmd: &mut Command, deadline: Duration) -> Option<(bool, String, String)> {
     let mut child = cmd
         .stdin(Stdio::null())
@@ -118,24 +120,48 @@ fn run_with_deadline(cmd: &mut Command, deadline: Duration) -> Option<(bool, Str
     let mut err = child.stderr.take()?;
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
+        let errors = std::thread::spawn(move || {
+            let mut e = String::new();
+            let _ = err.read_to_string(&mut e);
+            e
+        });
         let mut o = String::new();
-        let mut e = String::new();
         let _ = out.read_to_string(&mut o);
-        let _ = err.read_to_string(&mut e);
+        let e = errors.join().unwrap_or_default();
         let _ = tx.send((o, e));
     });
     let start = Instant::now();
+    let late = |child: &mut std::process::Child| {
+        let _ = child.kill();
+        let _ = child.wait();
+        None
+    };
+    let output = loop {
+        let left = deadline.saturating_sub(start.elapsed());
+        match rx.recv_timeout(left.min(Duration::from_millis(10))) {
+            Ok(output) => break output,
+            Err(mpsc::RecvTimeoutError::Timeout) => {
+                if let Ok(Some(status)) = child.try_wait() {
+                    // Something it started holds the output open.
+                    let (o, e) = rx.recv_timeout(Duration::from_secs(1)).unwrap_or_default();
+                    return Some((status.success(), o, e));
+                }
+                if left.is_zero() {
+                    return late(&mut child);
+                }
+            }
+            Err(mpsc::RecvTimeoutError::Disconnected) => break Default::default(),
+        }
+    };
+    // The output ends as the command exits; its status follows at once.
     loop {
         if let Ok(Some(status)) = child.try_wait() {
-            let (o, e) = rx.recv_timeout(Duration::from_secs(1)).unwrap_or_default();
-            return Some((status.success(), o, e));
+            return Some((status.success(), output.0, output.1));
         }
         if start.elapsed() > deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            return None;
+            return late(&mut child);
         }
-        std::thread::sleep(Duration::from_millis(10));
+        std::thread::sleep(Duration::from_micros(200));
     }
 }
 

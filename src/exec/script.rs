@@ -6,10 +6,14 @@
 //! The only things pasted into shell code are paths inside the session's own
 //! temporary folder (single-quoted) and step numbers.
 //!
-//! Before every step the shell saves its exported variables (as `declare
-//! -px` prints them, bash's own quoting) and its working directory. A pseudo-terminal step starts from that state,
-//! and a shell restarted after a step it could not survive restores it, so
-//! only what the failed step itself changed is lost.
+//! After every line that may change them (start, step, taking back a
+//! pseudo-terminal step's state), the shell saves its exported variables (as
+//! `declare -px` prints them, bash's own quoting) and its working directory,
+//! right after the end marker: that is the state the next step starts from,
+//! and the shell writes it while the runner is busy with the step's result
+//! instead of at the start of the next step. A pseudo-terminal step starts
+//! from that state, and a shell restarted after a step it could not survive
+//! restores it, so only what the failed step itself changed is lost.
 
 use std::path::Path;
 
@@ -54,14 +58,31 @@ __ks_cd() {{
 }}
 
 # Prepare step $1 of the session in $__ks_d: its number for the shim, its
-# captures, and the state a restarted shell or a pseudo-terminal step starts from.
+# captures when $2 is set, and the path of its file in $__ks_f.
 __ks_pre() {{
   __ks_begin
   builtin export __KS_STEP="$1"
-  __ks_load "$__ks_d/captures.env"
+  [ -z "${{2-}}" ] || __ks_load "$__ks_d/captures.env"
+  __ks_f="$__ks_d/step-$1.sh"
+  builtin export -n __ks_f
+}}
+
+# Save the state a restarted shell or a pseudo-terminal step starts from;
+# the folder only when it changed (`$__ks_w` holds the one saved).
+__ks_keep() {{
   # `declare -px` is one builtin pass: it prints bash's own quoting, meant to be read back.
   builtin declare -px >"$__ks_d/state.sh"
-  builtin printf '%s\0' "$PWD" >"$__ks_d/state.cwd"
+  if [[ $PWD != "${{__ks_w-}}" || ! -f $__ks_d/state.cwd ]]; then
+    builtin printf '%s\0' "$PWD" >"$__ks_d/state.cwd"
+    __ks_w=$PWD
+    builtin export -n __ks_w
+  fi
+}}
+
+# End a step that may have changed the state: its marker, then the state.
+__ks_done() {{
+  __ks_end "$1"
+  __ks_keep
 }}
 
 # Save exported variables to $1 and the working directory to $2.
@@ -80,14 +101,21 @@ __ks_save() {{
 }
 
 /// Sourced by a fresh session shell.
+/// `$__ks_r` runs a prepared step; `eval` at the top level, so the step is
+/// sourced as if the line held it (`declare` stays global, no function frame).
 pub(crate) fn setup(library: &Path) -> String {
     let dir = library.parent().unwrap_or(Path::new("."));
     format!(
-        "exec 7>&1\nbuiltin source {}\n__ks_d={}\nset -a\n",
+        "exec 7>&1\nbuiltin source {}\n__ks_d={}\n__ks_r={}\nset -a\n",
         quote_path(library),
-        quote_path(dir)
+        quote_path(dir),
+        quote(RUN_STEP),
     )
 }
+
+/// Runs the step `__ks_pre` prepared: its file with stdin from /dev/null,
+/// then the end marker with its code and the saved state.
+const RUN_STEP: &str = r#"builtin source "$__ks_f" </dev/null 7>&-; __ks_done $?"#;
 
 /// Files of one session's temporary folder.
 pub(crate) struct Files<'a> {
@@ -106,39 +134,36 @@ impl Files<'_> {
     /// Start (or restart) the shell, restoring the last saved state.
     pub(crate) fn start_line(&self) -> String {
         format!(
-            "builtin source {}; [ -f {state} ] && builtin source {state}; __ks_cd {}; __ks_begin; __ks_end 0",
+            "builtin source {}; [ -f {state} ] && builtin source {state}; __ks_cd {}; __ks_begin; __ks_done 0",
             self.q("setup.sh"),
             self.q("state.cwd"),
             state = self.q("state.sh"),
         )
     }
 
-    /// Prepare step `index`: its number for the shim, its captures, and a
-    /// saved state.
-    /// (The shell reads its stdin a byte at a time, so the per-step lines stay
-    /// short: the folder's path lives in the shell as `$__ks_d`.)
-    fn prepare(&self, index: usize) -> String {
-        format!("__ks_pre {index}")
+    /// Run step `index` in the session shell, stdin from /dev/null, loading
+    /// the captures when there are some. The state is saved after the end
+    /// marker: the next step starts from it, and the shell writes it while
+    /// the runner reads the step's result.
+    /// (The shell reads its stdin a byte at a time, a system call a byte, so
+    /// the per-step lines stay short: the folder's path lives in the shell as
+    /// `$__ks_d`, the step's file as `$__ks_f`, the line that runs it as
+    /// `$__ks_r`.)
+    pub(crate) fn step_line(&self, index: usize, captures: bool) -> String {
+        let load = if captures { " c" } else { "" };
+        format!("__ks_pre {index}{load};eval \"$__ks_r\"")
     }
 
-    /// Run step `index` in the session shell, stdin from /dev/null.
-    pub(crate) fn step_line(&self, index: usize) -> String {
-        format!(
-            "{}; builtin source \"$__ks_d\"/{} </dev/null 7>&-; __ks_end $?",
-            self.prepare(index),
-            step_file(index)
-        )
-    }
-
-    /// Prepare a pseudo-terminal step and answer at once.
+    /// Prepare a pseudo-terminal step (its captures and the state it starts
+    /// from) and answer at once.
     pub(crate) fn prepare_line(&self, index: usize) -> String {
-        format!("{}; __ks_end 0", self.prepare(index))
+        format!("__ks_pre {index} c; __ks_keep; __ks_end 0")
     }
 
     /// Take back what a pseudo-terminal step exported and where it ended.
     pub(crate) fn import_line(&self) -> String {
         format!(
-            "__ks_begin; __ks_load {}; __ks_cd {}; __ks_end 0",
+            "__ks_begin; __ks_load {}; __ks_cd {}; __ks_done 0",
             self.q("pty.env"),
             self.q("pty.cwd")
         )

@@ -1,8 +1,8 @@
 //! The session shell as an executor: the life of one step in it.
 //!
 //! Each step is one control line on the shell's stdin: prepare (step number,
-//! captures, saved state), source the step's file with stdin from
-//! `/dev/null`, print the end marker with `$?`. The Rust side reads until the
+//! captures), source the step's file with stdin from `/dev/null`, print the
+//! end marker with `$?`, then save the state the next step starts from. The Rust side reads until the
 //! end marker, watching the timeout, the stop condition and the interrupt
 //! flag every 50 ms. The end marker is in the same pipe as the output, after
 //! it, so a step's output is complete when its marker is read.
@@ -108,10 +108,13 @@ fn run_plain(
     out: &mut Output,
 ) -> anyhow::Result<Ran> {
     // What was already running (background jobs of earlier steps) is spared.
-    let baseline = kill::descendants(shell.pid);
+    let baseline = kill::descendants_of_single_threaded(shell.pid);
     let deadline = started + step.timeout;
     let stop_at = step.stop.after.map(|d| started + d);
-    let line = frame.space.files().step_line(step.index);
+    let line = frame
+        .space
+        .files()
+        .step_line(step.index, !step.captures.is_empty());
     shell.send(&line)?;
 
     let mut begun = false;

@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Context};
 
 use super::kill;
-use super::stream::{spawn_reader, Event, Stream};
+use super::stream::{Event, Source, Stream};
 use super::SessionConfig;
 
 /// How often a wait checks its clock.
@@ -67,7 +67,7 @@ impl Shell {
         let pid = child.id() as i32;
         kill::register_group(pid);
         let stdin = child.stdin.take().context("the shell's stdin")?;
-        let stream = Stream::new(spawn_reader(fs::File::from(read)), nonce);
+        let stream = Stream::new(Source::pipe(fs::File::from(read)), nonce);
         Ok(Shell {
             child,
             stdin,
@@ -77,10 +77,13 @@ impl Shell {
     }
 
     pub(crate) fn send(&mut self, line: &str) -> anyhow::Result<()> {
+        // One write: the shell wakes once per line.
+        let mut bytes = Vec::with_capacity(line.len() + 1);
+        bytes.extend_from_slice(line.as_bytes());
+        bytes.push(b'\n');
         let sent = self
             .stdin
-            .write_all(line.as_bytes())
-            .and_then(|()| self.stdin.write_all(b"\n"))
+            .write_all(&bytes)
             .and_then(|()| self.stdin.flush());
         if let Err(e) = sent {
             if let Ok(Some(status)) = self.child.try_wait() {

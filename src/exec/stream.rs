@@ -1,7 +1,10 @@
 //! Reading the session shell's output and finding the step markers in it.
 //!
-//! A thread reads the pipe in chunks into a bounded channel, so a flood
-//! waits on the pipe instead of filling memory. The shell brackets each
+//! The session reads the pipe itself, only when it waits for an event, so a
+//! flood waits on the pipe instead of filling memory, and a step's output
+//! reaches the session without a thread in between (a hand-over per chunk
+//! cost a wake-up of each side, three chunks a step). A pseudo-terminal is
+//! read by a thread of its own ([`spawn_reader`]) into a bounded channel. The shell brackets each
 //! step with markers, `\x1e<nonce>:B\n` before and `\x1e<nonce>:E<code>\n`
 //! after. The nonce is random per session and never appears whole in the
 //! shell's code or variables (the functions that print it hold two halves),
@@ -15,7 +18,10 @@
 
 use std::fs::File;
 use std::io::Read;
-use std::sync::mpsc::{sync_channel, Receiver, RecvTimeoutError};
+use std::os::fd::AsRawFd;
+#[cfg(test)]
+use std::sync::mpsc::RecvTimeoutError;
+use std::sync::mpsc::{sync_channel, Receiver};
 use std::thread;
 use std::time::Duration;
 
@@ -54,9 +60,73 @@ pub(crate) enum Event {
     Idle,
 }
 
+/// Where a stream's bytes come from.
+pub(crate) enum Source {
+    /// The pipe itself, read when an event is asked for.
+    Pipe { file: File, buf: Vec<u8> },
+    /// Chunks a reader thread sends.
+    #[cfg(test)]
+    Chunks(Receiver<Vec<u8>>),
+}
+
+/// What one wait for bytes gave.
+enum Got {
+    Bytes(Vec<u8>),
+    Nothing,
+    Closed,
+}
+
+impl Source {
+    pub(crate) fn pipe(file: File) -> Source {
+        Source::Pipe {
+            file,
+            buf: vec![0u8; 64 * 1024],
+        }
+    }
+
+    /// Bytes that arrive within `wait`.
+    fn get(&mut self, wait: Duration) -> Got {
+        match self {
+            Source::Pipe { file, buf } => {
+                let mut pfd = libc::pollfd {
+                    fd: file.as_raw_fd(),
+                    events: libc::POLLIN,
+                    revents: 0,
+                };
+                // Rounded up, so a wait under a millisecond does not spin.
+                let ms = i32::try_from(wait.as_micros().div_ceil(1000)).unwrap_or(i32::MAX);
+                // SAFETY: one valid pollfd, for the duration of the call.
+                match unsafe { libc::poll(&mut pfd, 1, ms) } {
+                    0 => return Got::Nothing,
+                    n if n < 0 => {
+                        let e = std::io::Error::last_os_error();
+                        if e.kind() == std::io::ErrorKind::Interrupted {
+                            return Got::Nothing;
+                        }
+                        return Got::Closed;
+                    }
+                    _ => {}
+                }
+                match file.read(buf) {
+                    Ok(0) => Got::Closed,
+                    Ok(n) => Got::Bytes(buf[..n].to_vec()),
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => Got::Nothing,
+                    Err(_) => Got::Closed,
+                }
+            }
+            #[cfg(test)]
+            Source::Chunks(rx) => match rx.recv_timeout(wait) {
+                Ok(chunk) => Got::Bytes(chunk),
+                Err(RecvTimeoutError::Timeout) => Got::Nothing,
+                Err(RecvTimeoutError::Disconnected) => Got::Closed,
+            },
+        }
+    }
+}
+
 /// The shell's output, split into output and markers.
 pub(crate) struct Stream {
-    rx: Receiver<Vec<u8>>,
+    source: Source,
     pending: Vec<u8>,
     marker: Vec<u8>,
     closed: bool,
@@ -69,9 +139,9 @@ pub(crate) const MARK: char = '\u{1e}';
 const MAX_TAG: usize = 12;
 
 impl Stream {
-    pub(crate) fn new(rx: Receiver<Vec<u8>>, nonce: &str) -> Self {
+    pub(crate) fn new(source: Source, nonce: &str) -> Self {
         Stream {
-            rx,
+            source,
             pending: Vec::new(),
             marker: format!("{MARK}{nonce}:").into_bytes(),
             closed: false,
@@ -90,10 +160,10 @@ impl Stream {
                 }
                 return Event::Output(std::mem::take(&mut self.pending));
             }
-            match self.rx.recv_timeout(wait) {
-                Ok(chunk) => self.pending.extend_from_slice(&chunk),
-                Err(RecvTimeoutError::Timeout) => return Event::Idle,
-                Err(RecvTimeoutError::Disconnected) => self.closed = true,
+            match self.source.get(wait) {
+                Got::Bytes(chunk) => self.pending.extend_from_slice(&chunk),
+                Got::Nothing => return Event::Idle,
+                Got::Closed => self.closed = true,
             }
         }
     }
@@ -164,6 +234,7 @@ fn tag(text: &[u8]) -> Option<Event> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::os::fd::FromRawFd;
     use std::sync::mpsc::sync_channel;
 
     fn events(chunks: &[&str]) -> Vec<Event> {
@@ -172,7 +243,7 @@ mod tests {
             tx.send(chunk.as_bytes().to_vec()).unwrap();
         }
         drop(tx);
-        let mut stream = Stream::new(rx, "N0NCE");
+        let mut stream = Stream::new(Source::Chunks(rx), "N0NCE");
         let mut seen = Vec::new();
         loop {
             match stream.next(Duration::from_millis(10)) {
@@ -210,6 +281,32 @@ mod tests {
                 out("\x1eN0N"),
                 Event::End(0)
             ]
+        );
+    }
+
+    #[test]
+    fn reads_a_pipe_itself() {
+        use std::io::Write;
+        let mut fds = [0; 2];
+        // SAFETY: pipe fills the two descriptors, which the files then own.
+        let (read, mut write) = unsafe {
+            assert_eq!(libc::pipe(fds.as_mut_ptr()), 0);
+            (File::from_raw_fd(fds[0]), File::from_raw_fd(fds[1]))
+        };
+        let mut stream = Stream::new(Source::pipe(read), "N0NCE");
+        assert_eq!(stream.next(Duration::from_millis(10)), Event::Idle);
+        write.write_all(b"a\x1eN0NCE:B\nout\x1eN0NCE:E3\n").unwrap();
+        drop(write);
+        let mut seen = Vec::new();
+        loop {
+            match stream.next(Duration::from_secs(5)) {
+                Event::Closed => break,
+                event => seen.push(event),
+            }
+        }
+        assert_eq!(
+            seen,
+            vec![out("a"), Event::Begin, out("out"), Event::End(3)]
         );
     }
 

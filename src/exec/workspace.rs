@@ -12,12 +12,13 @@
 //! was stopped or timed out (killing a `docker run` client does not stop its
 //! container).
 
+use std::collections::HashSet;
 use std::fs;
 use std::io::Read;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use anyhow::{bail, Context};
@@ -31,6 +32,11 @@ use super::{docker, interrupted, shim, End, SessionConfig, StepResult, StepRun};
 pub(crate) struct Workspace {
     dir: TempDir,
     nonce: String,
+    /// What `captures.env` holds, so it is written only when it changes.
+    captures: Mutex<Option<Vec<u8>>>,
+    /// Step numbers run here: only a number run before can have left a
+    /// `created-<step>` file behind.
+    ran: Mutex<HashSet<usize>>,
 }
 
 impl Workspace {
@@ -55,7 +61,12 @@ impl Workspace {
         write(&shim_path, shim_text.as_bytes())?;
         fs::set_permissions(&shim_path, fs::Permissions::from_mode(0o755))
             .with_context(|| format!("make `{}` executable", shim_path.display()))?;
-        Ok(Workspace { dir, nonce })
+        Ok(Workspace {
+            dir,
+            nonce,
+            captures: Mutex::new(None),
+            ran: Mutex::new(HashSet::new()),
+        })
     }
 
     pub(crate) fn path(&self) -> &Path {
@@ -70,6 +81,23 @@ impl Workspace {
 
     pub(crate) fn nonce(&self) -> &str {
         &self.nonce
+    }
+
+    /// Note that step `index` runs; false when it ran here before.
+    fn first_run(&self, index: usize) -> bool {
+        let mut ran = self.ran.lock().unwrap_or_else(|e| e.into_inner());
+        ran.insert(index)
+    }
+
+    /// Write the captures for `__ks_load`, unless the file holds them already.
+    fn write_captures(&self, captures: &[(String, String)]) -> anyhow::Result<()> {
+        let bytes = script::pairs(captures);
+        let mut written = self.captures.lock().unwrap_or_else(|e| e.into_inner());
+        if written.as_ref() != Some(&bytes) {
+            write(&self.files().path("captures.env"), &bytes)?;
+            *written = Some(bytes);
+        }
+        Ok(())
     }
 }
 
@@ -154,9 +182,11 @@ fn run_step(
         &files.path(&script::step_file(step.index)),
         command.as_bytes(),
     )?;
-    write(&files.path("captures.env"), &script::pairs(step.captures))?;
+    space.write_captures(step.captures)?;
     let created = files.path(&format!("created-{}", step.index));
-    let _ = fs::remove_file(&created);
+    if !space.first_run(step.index) {
+        let _ = fs::remove_file(&created);
+    }
 
     let mut out = Output::new(config.output_limit, step.stop.lines, live);
     let ran = body(&mut out, started)?;

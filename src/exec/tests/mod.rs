@@ -135,6 +135,51 @@ fn exit_ends_the_step_and_restarts_the_shell() {
 }
 
 #[test]
+fn a_restart_keeps_what_came_before_the_step_and_drops_what_it_set() {
+    let lab = lab();
+    let mut s = lab.start();
+    sh(&mut s, "X=kept; mkdir -p a b; cd a");
+    let result = run(&mut s, &step(2, "Y=lost; X=changed; cd ../b; exit 3"));
+    assert_eq!(result.end, exited(3));
+    assert!(result.session_restarted);
+    assert_eq!(
+        sh(&mut s, "echo \"$X ${Y-unset} $(basename \"$PWD\")\""),
+        ("kept unset a\n".into(), exited(0))
+    );
+    // A second restart starts from the state the restarted shell saved.
+    sh(&mut s, "cd ../b; Z=later");
+    run(&mut s, &step(3, "cd ..; exit 1"));
+    assert_eq!(
+        sh(&mut s, "echo \"$X $Z $(basename \"$PWD\")\""),
+        ("kept later b\n".into(), exited(0))
+    );
+}
+
+#[test]
+fn captures_are_loaded_again_for_every_step_that_has_them() {
+    let lab = lab();
+    let mut s = lab.start();
+    let captures = [(String::from("C"), String::from("captured"))];
+    let mut first = step(1, "echo \"$C\"; C=changed");
+    first.captures = &captures;
+    assert_eq!(run(&mut s, &first).output, "captured\n");
+    let mut second = step(2, "echo \"$C\"");
+    second.captures = &captures;
+    assert_eq!(run(&mut s, &second).output, "captured\n");
+}
+
+#[test]
+fn bookkeeping_stays_out_of_the_steps_environment() {
+    let lab = lab();
+    let mut s = lab.start();
+    sh(&mut s, "cd /");
+    assert_eq!(
+        sh(&mut s, "env | grep '^__ks_' || echo none"),
+        ("none\n".into(), exited(0))
+    );
+}
+
+#[test]
 fn stdout_and_stderr_in_order() {
     let lab = lab();
     let mut s = lab.start();
@@ -406,6 +451,20 @@ fn pty_variables_flow_both_ways() {
     assert_eq!(
         sh(&mut s, "echo \"${__ks_rc-unset} $TERM\"").0,
         format!("unset {}\n", std::env::var("TERM").unwrap_or_default())
+    );
+}
+
+#[test]
+fn pty_state_survives_a_restart() {
+    let lab = lab();
+    let mut s = lab.start();
+    sh(&mut s, "mkdir sub");
+    run(&mut s, &tty_step(2, "Y=5; cd sub", &[]));
+    let result = run(&mut s, &step(3, "Y=6; cd /; exit 4"));
+    assert!(result.session_restarted);
+    assert_eq!(
+        sh(&mut s, "echo \"$Y\"; basename \"$PWD\""),
+        ("5\nsub\n".into(), exited(0))
     );
 }
 
