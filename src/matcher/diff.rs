@@ -68,12 +68,21 @@ pub(crate) fn diff<'a>(
     let mut budget = MAX_CHANGED_LINES;
     let mut hidden = 0;
     for op in &ops {
+        let (_, old, new) = op.as_tag_tuple();
+        let size = old.len() + new.len();
+        // Past the cap nothing more is shown: neither the changes nor the
+        // unchanged lines around them, which would read as one long
+        // unchanged stretch with the changes cut out.
+        if budget == 0 {
+            if !matches!(op, DiffOp::Equal { .. }) {
+                hidden += size;
+            }
+            continue;
+        }
         if let DiffOp::Equal { old_index, len, .. } = *op {
             blocks.push(Block::Same(old_index, len));
             continue;
         }
-        let (_, old, new) = op.as_tag_tuple();
-        let size = old.len() + new.len();
         let plain = |shown: usize| -> Vec<DiffLine> {
             let removed = documented[old.clone()]
                 .iter()
@@ -227,6 +236,45 @@ mod tests {
                 },
             ]
         );
+    }
+
+    #[test]
+    fn nothing_is_shown_past_the_cap() {
+        // 2000 lines, every 4th changed: 500 changes of 2 lines each.
+        let doc: Vec<String> = (0..2000).map(|i| format!("line {i}")).collect();
+        let real: Vec<String> = (0..2000)
+            .map(|i| {
+                if i % 4 == 0 {
+                    format!("other {i}")
+                } else {
+                    format!("line {i}")
+                }
+            })
+            .collect();
+        let doc: Vec<&str> = doc.iter().map(String::as_str).collect();
+        let real: Vec<&str> = real.iter().map(String::as_str).collect();
+        let d = diff(&doc, &real, &[], &[]);
+        assert_eq!(
+            d[0],
+            plain(
+                DiffTag::Note,
+                "the diff shows the first 500 changed lines; 500 more are not shown"
+            )
+        );
+        let changed = d
+            .iter()
+            .filter(|l| matches!(l.tag, DiffTag::Removed | DiffTag::Added))
+            .count();
+        assert_eq!(changed, 500);
+        // The diff ends with the last change shown: the 250th, line 996.
+        let last = d.last().unwrap();
+        assert_eq!(last.tag, DiffTag::Added);
+        assert_eq!(
+            last.segments,
+            [(true, "other".to_string()), (false, " 996".to_string())]
+        );
+        // Between the 250 changes, the 3 unchanged lines of each gap.
+        assert_eq!(d.len(), 1 + 500 + 249 * 3);
     }
 
     #[test]
