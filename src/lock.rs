@@ -21,6 +21,12 @@
 //! oldest is taken (a base image, which the lessons do not rebuild). An
 //! engine with no image at all gets an empty one, imported as
 //! [`EMPTY_IMAGE`].
+//!
+//! Where the engine's socket is the one the client would use (see
+//! `engine::direct_socket`), listing the images, creating the lock and
+//! removing it go over the socket: three client processes fewer, about
+//! 50 ms of every run. Anything unusual (a name taken, an error) goes back
+//! to the client, whose words then explain it.
 
 use std::fmt;
 use std::io::Write;
@@ -28,7 +34,7 @@ use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use crate::engine::client_command;
+use crate::engine::{self, api, client_command};
 use crate::exec::interrupted;
 use crate::target::Target;
 
@@ -200,12 +206,62 @@ impl LockError {
 pub struct EngineLock {
     docker: PathBuf,
     target: Target,
+    socket: Option<PathBuf>,
     id: String,
 }
 
 impl Drop for EngineLock {
     fn drop(&mut self) {
+        if let Some(socket) = &self.socket {
+            let path = format!("/containers/{}?force=1", self.id);
+            if let Some((204 | 404, _)) = api::request(socket, "DELETE", &path, None, API_DEADLINE)
+            {
+                return;
+            }
+        }
         let _ = client(&self.docker, &self.target, &["rm", "-f", &self.id]);
+    }
+}
+
+/// Longest wait for one answer over the socket.
+const API_DEADLINE: Duration = Duration::from_secs(30);
+
+/// The oldest image's ID, over the socket; `None` when there is none or the
+/// engine could not be asked.
+fn oldest_image(socket: &Path) -> Option<String> {
+    let (200, images) = api::request(socket, "GET", "/images/json", None, API_DEADLINE)? else {
+        return None;
+    };
+    images
+        .as_array()?
+        .iter()
+        .filter_map(|i| Some((i.get("Created")?.as_i64()?, i.get("Id")?.as_str()?)))
+        .min()
+        .map(|(_, id)| id.to_string())
+}
+
+/// Create the lock container over the socket: `Ok(Some(id))`, `Ok(None)`
+/// when the name is taken, `Err(())` when the client should try instead.
+fn create_over(socket: &Path, image: &str, labels: &[String]) -> Result<Option<String>, ()> {
+    let labels: serde_json::Map<String, serde_json::Value> = labels
+        .iter()
+        .filter_map(|l| l.split_once('='))
+        .map(|(k, v)| (k.to_string(), v.into()))
+        .collect();
+    let body = serde_json::json!({
+        "Image": image,
+        "Cmd": ["/knowing-scratch-lock"],
+        "Labels": labels,
+    });
+    let path = format!("/containers/create?name={LOCK_NAME}");
+    match api::request(socket, "POST", &path, Some(&body), API_DEADLINE) {
+        Some((201, answer)) => answer
+            .get("Id")
+            .and_then(|id| id.as_str())
+            .map(|id| Some(id.to_string()))
+            .ok_or(()),
+        Some((409, _)) => Ok(None),
+        _ => Err(()),
     }
 }
 
@@ -268,21 +324,35 @@ pub fn acquire(
         endpoint: endpoint.clone(),
         detail,
     };
-    let image = lock_image(docker, target).map_err(failed)?;
+    let socket = engine::direct_socket(docker, target);
+    let image = match socket.as_deref().and_then(oldest_image) {
+        Some(id) => id,
+        None => lock_image(docker, target).map_err(failed)?,
+    };
     let me = Holder::me();
+    let labels = me.labels();
     let mut create: Vec<String> = vec!["create".into(), "--name".into(), LOCK_NAME.into()];
     for label in me.labels() {
         create.push("--label".into());
         create.push(label);
     }
-    create.push(image);
+    create.push(image.clone());
     // Never started, but an image without a command needs one to be created.
     create.push("/knowing-scratch-lock".into());
     let create: Vec<&str> = create.iter().map(String::as_str).collect();
     let started = Instant::now();
     let mut told: Option<String> = None;
     loop {
-        let stderr = match client(docker, target, &create) {
+        let over_socket = match &socket {
+            Some(socket) => create_over(socket, &image, &labels),
+            None => Err(()),
+        };
+        let created = match over_socket {
+            Ok(Some(id)) => Ok(id),
+            // The client says who holds the name, or what went wrong.
+            Ok(None) | Err(()) => client(docker, target, &create),
+        };
+        let stderr = match created {
             Ok(id) => {
                 if told.is_some() {
                     say(&format!(
@@ -293,6 +363,7 @@ pub fn acquire(
                 return Ok(EngineLock {
                     docker: docker.to_path_buf(),
                     target: target.clone(),
+                    socket,
                     id,
                 });
             }
@@ -348,6 +419,89 @@ pub fn acquire(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// An engine socket that answers one request with `answer`, and gives
+    /// back the request it read.
+    fn engine_answering(
+        answer: &'static str,
+    ) -> (tempfile::TempDir, std::thread::JoinHandle<String>) {
+        use std::io::Read;
+        let dir = tempfile::tempdir().unwrap();
+        let listener = std::os::unix::net::UnixListener::bind(dir.path().join("s")).unwrap();
+        let served = std::thread::spawn(move || {
+            let (mut conn, _) = listener.accept().unwrap();
+            let mut request = Vec::new();
+            let mut buf = [0u8; 4096];
+            // Head, then as many body bytes as Content-Length says.
+            loop {
+                let n = conn.read(&mut buf).unwrap();
+                request.extend_from_slice(&buf[..n]);
+                let text = String::from_utf8_lossy(&request).to_string();
+                if let Some((head, body)) = text.split_once("\r\n\r\n") {
+                    let len: usize = head
+                        .lines()
+                        .find_map(|l| l.strip_prefix("Content-Length: "))
+                        .map_or(0, |v| v.parse().unwrap());
+                    if body.len() >= len {
+                        break;
+                    }
+                }
+            }
+            conn.write_all(answer.as_bytes()).unwrap();
+            String::from_utf8(request).unwrap()
+        });
+        (dir, served)
+    }
+
+    #[test]
+    fn the_lock_is_created_over_the_socket_with_its_labels() {
+        let (dir, served) = engine_answering("HTTP/1.0 201 Created\r\nContent-Type: application/json\r\n\r\n{\"Id\":\"abc123\",\"Warnings\":[]}\n");
+        let labels = vec!["io.knowing-scratch.lock.pid=42".to_string()];
+        let got = create_over(&dir.path().join("s"), "sha256:0001", &labels);
+        assert_eq!(got, Ok(Some("abc123".to_string())));
+        let request = served.join().unwrap();
+        let (head, body) = request.split_once("\r\n\r\n").unwrap();
+        assert_eq!(
+            head.lines().next(),
+            Some("POST /containers/create?name=knowing-scratch-lock HTTP/1.0")
+        );
+        let body: serde_json::Value = serde_json::from_str(body).unwrap();
+        assert_eq!(
+            body,
+            serde_json::json!({
+                "Image": "sha256:0001",
+                "Cmd": ["/knowing-scratch-lock"],
+                "Labels": {"io.knowing-scratch.lock.pid": "42"},
+            })
+        );
+    }
+
+    #[test]
+    fn a_taken_name_over_the_socket_is_no_error_and_others_go_to_the_client() {
+        let (dir, served) =
+            engine_answering("HTTP/1.0 409 Conflict\r\n\r\n{\"message\":\"Conflict.\"}");
+        assert_eq!(create_over(&dir.path().join("s"), "x", &[]), Ok(None));
+        served.join().unwrap();
+        let (dir, served) =
+            engine_answering("HTTP/1.0 500 Internal Server Error\r\n\r\n{\"message\":\"no\"}");
+        assert_eq!(create_over(&dir.path().join("s"), "x", &[]), Err(()));
+        served.join().unwrap();
+        let gone = tempfile::tempdir().unwrap();
+        assert_eq!(create_over(&gone.path().join("s"), "x", &[]), Err(()));
+    }
+
+    #[test]
+    fn the_oldest_image_is_taken() {
+        let (dir, served) = engine_answering("HTTP/1.0 200 OK\r\n\r\n[{\"Id\":\"sha256:new\",\"Created\":200},{\"Id\":\"sha256:old\",\"Created\":100}]");
+        assert_eq!(
+            oldest_image(&dir.path().join("s")),
+            Some("sha256:old".to_string())
+        );
+        served.join().unwrap();
+        let (dir, served) = engine_answering("HTTP/1.0 200 OK\r\n\r\n[]");
+        assert_eq!(oldest_image(&dir.path().join("s")), None);
+        served.join().unwrap();
+    }
 
     #[test]
     fn a_holder_reads_back_from_its_labels() {

@@ -78,7 +78,7 @@ impl Target {
     }
 
     /// The URL, when the target is one.
-    fn url(&self) -> Option<&str> {
+    pub(crate) fn url(&self) -> Option<&str> {
         self.name.as_deref().filter(|n| n.contains("://"))
     }
 

@@ -65,6 +65,46 @@ pub(crate) fn get(socket: &Path, path: &str, deadline: Duration) -> Option<serde
     body(&answer)
 }
 
+/// `METHOD path` with an optional JSON body: the answer's status and its
+/// JSON body (`Null` when it has none, as a 204 has not). `None` when the
+/// engine could not be asked.
+pub(crate) fn request(
+    socket: &Path,
+    method: &str,
+    path: &str,
+    json: Option<&serde_json::Value>,
+    deadline: Duration,
+) -> Option<(u16, serde_json::Value)> {
+    let mut stream = UnixStream::connect(socket).ok()?;
+    stream.set_read_timeout(Some(deadline)).ok()?;
+    stream.set_write_timeout(Some(deadline)).ok()?;
+    let payload = json.map(ToString::to_string).unwrap_or_default();
+    let request = format!(
+        "{method} {path} HTTP/1.0\r\nHost: docker\r\nUser-Agent: knowing-scratch\r\n\
+         Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{payload}",
+        payload.len()
+    );
+    stream.write_all(request.as_bytes()).ok()?;
+    let mut answer = Vec::new();
+    stream.read_to_end(&mut answer).ok()?;
+    let split = answer.windows(4).position(|w| w == b"\r\n\r\n")?;
+    let head = std::str::from_utf8(&answer[..split]).ok()?;
+    let status = head
+        .lines()
+        .next()?
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()?;
+    let rest = &answer[split + 4..];
+    let value = if rest.iter().all(u8::is_ascii_whitespace) {
+        serde_json::Value::Null
+    } else {
+        serde_json::from_slice(rest).unwrap_or(serde_json::Value::Null)
+    };
+    Some((status, value))
+}
+
 /// The JSON body of a raw HTTP answer with status 200.
 fn body(answer: &[u8]) -> Option<serde_json::Value> {
     let split = answer.windows(4).position(|w| w == b"\r\n\r\n")?;

@@ -13,7 +13,7 @@ use serde::Serialize;
 use crate::lesson::{Builder, Facts, Lesson, Store, Version};
 use crate::target::{Target, Transport};
 
-mod api;
+pub(crate) mod api;
 mod gobuild;
 mod plugins;
 
@@ -344,6 +344,25 @@ fn store_from_driver_status(status: &[Vec<String>]) -> Store {
         Store::Containerd
     } else {
         Store::Classic
+    }
+}
+
+/// The engine's own socket, when asking it there gives what the client
+/// `docker` would get: `docker` is the docker CLI, and the target is the
+/// socket the client would use (see [`api::local_socket`]) or a `unix://`
+/// URL. For the engine lock, which then needs no client process.
+pub(crate) fn direct_socket(docker: &Path, target: &Target) -> Option<PathBuf> {
+    let info = gobuild::BuildInfo::read(docker)?;
+    if info.path() != Some("github.com/docker/cli/cmd/docker") {
+        return None;
+    }
+    match (&target.name, target.url()) {
+        (None, _) => api::local_socket(),
+        (Some(_), Some(url)) => {
+            let path = Path::new(url.strip_prefix("unix://")?);
+            path.is_absolute().then(|| path.to_path_buf())
+        }
+        (Some(_), None) => None,
     }
 }
 
