@@ -7,7 +7,9 @@ round, so a busy spell on the machine lands on all of them alike instead of
 on one command's block of runs (hyperfine times one command's runs back to
 back). Commands are split like a shell would split them (no quotes needed
 here) and run without a shell, output thrown away. A command that exits
-non-zero is an error: the figures would not mean what they say.
+non-zero is an error: the figures would not mean what they say. Beside each
+wall time it writes the core-seconds the whole machine was busy meanwhile
+(`cpu`), which tells a command that waits from one the cores limit.
 """
 
 import json
@@ -18,13 +20,21 @@ import sys
 import time
 
 
+def busy():
+    """Core-seconds the whole machine has spent busy (engines included)."""
+    with open("/proc/stat") as f:
+        ticks = [int(v) for v in f.readline().split()[1:]]
+    return (sum(ticks) - ticks[3] - ticks[4]) / os.sysconf("SC_CLK_TCK")
+
+
 def run(argv):
+    cpu = busy()
     start = time.perf_counter()
     done = subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     elapsed = time.perf_counter() - start
     if done.returncode != 0:
         sys.exit(f"`{shlex.join(argv)}` exited {done.returncode}: {done.stderr.decode(errors='replace')[-500:]}")
-    return elapsed
+    return elapsed, busy() - cpu
 
 
 def main():
@@ -33,6 +43,7 @@ def main():
     for spec in specs:
         name, _, command = spec.partition("=")
         commands.append((name, shlex.split(command)))
+    cpu = {name: [] for name, _ in commands}
     for _ in range(int(warmup)):
         for _, argv in commands:
             run(argv)
@@ -41,10 +52,12 @@ def main():
     for r in range(int(rounds)):
         shift = r % len(commands)
         for name, argv in commands[shift:] + commands[:shift]:
-            times[name].append(run(argv))
+            wall, used = run(argv)
+            times[name].append(wall)
+            cpu[name].append(used)
     load.append(os.getloadavg()[0])
     with open(out, "w") as f:
-        json.dump({"rounds": int(rounds), "load": load, "times": times}, f)
+        json.dump({"rounds": int(rounds), "load": load, "times": times, "cpu": cpu}, f)
 
 
 main()
