@@ -19,7 +19,7 @@
 use std::ops::Range;
 use std::sync::LazyLock;
 
-use regex::Regex;
+use regex::{Regex, RegexSet};
 
 use super::{Options, SizeBand};
 
@@ -186,6 +186,19 @@ static FINDERS: LazyLock<Vec<Option<Regex>>> = LazyLock::new(|| {
         .collect()
 });
 
+/// All finders at once, and the rule of each: one scan tells which
+/// finders can match a text at all (a set matches exactly where its
+/// patterns would), so only those scan it again for their values.
+static FINDER_SET: LazyLock<(RegexSet, Vec<usize>)> = LazyLock::new(|| {
+    let (rules, patterns): (Vec<usize>, Vec<&str>) = RULES
+        .iter()
+        .enumerate()
+        .filter_map(|(i, r)| r.find.map(|f| (i, f)))
+        .unzip();
+    let set = RegexSet::new(patterns).expect("rule regexes compile");
+    (set, rules)
+});
+
 /// The rule called `name`.
 pub(crate) fn by_name(name: &str) -> Option<usize> {
     RULES.iter().position(|r| r.name == name)
@@ -210,8 +223,11 @@ pub(crate) fn find_volatiles(text: &str) -> Vec<(Range<usize>, usize)> {
         return Vec::new();
     }
     let mut found: Vec<(Range<usize>, usize)> = Vec::new();
-    for (rule, finder) in FINDERS.iter().enumerate() {
-        let Some(finder) = finder else { continue };
+    let (set, rules) = &*FINDER_SET;
+    for rule in set.matches(text).iter().map(|k| rules[k]) {
+        let Some(finder) = &FINDERS[rule] else {
+            continue;
+        };
         for m in finder.find_iter(text) {
             if (RULES[rule].plausible)(m.as_str()) {
                 found.push((m.range(), rule));
