@@ -154,17 +154,22 @@ pub struct StepResult {
 }
 
 impl StepResult {
-    /// A step that ended before it began: nothing printed, nothing done.
-    pub(crate) fn interrupted() -> StepResult {
+    /// A step that printed `output` and ended so, and nothing more.
+    pub(crate) fn ended(output: String, end: End) -> StepResult {
         StepResult {
-            output: String::new(),
-            end: End::Interrupted,
+            output,
+            end,
             dropped: 0,
             duration: Duration::ZERO,
             session_restarted: false,
             removed_containers: Vec::new(),
             warnings: Vec::new(),
         }
+    }
+
+    /// A step that ended before it began: nothing printed, nothing done.
+    pub(crate) fn interrupted() -> StepResult {
+        StepResult::ended(String::new(), End::Interrupted)
     }
 }
 

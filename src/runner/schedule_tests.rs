@@ -1,16 +1,15 @@
 //! The scheduler driven by a probe executor that records which lessons and
 //! steps are running at every moment, and fails a step that breaks a rule.
 
-use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 
 use super::*;
-use crate::engine::Engine;
 use crate::exec::{End, Executor, StepResult, StepRun};
 use crate::lesson::load_dir;
 use crate::outcome::Status;
+use crate::runner::tests::engine;
 use crate::runner::{Backend, Cleaned};
 
 /// What is open and running right now, and what broke a rule.
@@ -125,15 +124,7 @@ impl Executor for ProbeExec {
             b.steps.remove(i);
         }
         live(&output);
-        Ok(StepResult {
-            output,
-            end: End::Exited(0),
-            dropped: 0,
-            duration: Duration::ZERO,
-            session_restarted: false,
-            removed_containers: Vec::new(),
-            warnings: Vec::new(),
-        })
+        Ok(StepResult::ended(output, End::Exited(0)))
     }
 
     fn interrupt_flag(&self) -> Arc<AtomicBool> {
@@ -185,24 +176,6 @@ impl Observer for Ends {
     }
 }
 
-fn engine() -> Engine {
-    Engine {
-        docker: PathBuf::from("/nonexistent/docker"),
-        client: "28.5.2".into(),
-        server: "28.5.2".into(),
-        runc: None,
-        containerd: None,
-        buildx: None,
-        builder: Default::default(),
-        store: None,
-        endpoint: "test".into(),
-        transport: Default::default(),
-        target: Default::default(),
-        registry: Some(false),
-        facts: Default::default(),
-    }
-}
-
 #[test]
 fn alone_lessons_and_sections_never_overlap_and_the_others_do() {
     let (dir, set) = lesson_set();
@@ -238,7 +211,7 @@ fn alone_lessons_and_sections_never_overlap_and_the_others_do() {
             board: Arc::default(),
             alone: vec!["c", "e"],
         };
-        let engine = engine();
+        let engine = engine("28.5.2");
         let runner = Runner {
             engine: Some(&engine),
             backend: Box::new(probe.clone()),

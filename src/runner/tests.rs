@@ -4,7 +4,6 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use super::*;
 use crate::exec::{End, Executor, StepResult, StepRun};
@@ -55,15 +54,7 @@ impl Executor for Scripted {
             anyhow::bail!("no answer scripted for `{}`", step.command);
         };
         live(output);
-        Ok(StepResult {
-            output: output.to_string(),
-            end: end.clone(),
-            dropped: 0,
-            duration: Duration::ZERO,
-            session_restarted: false,
-            removed_containers: Vec::new(),
-            warnings: Vec::new(),
-        })
+        Ok(StepResult::ended(output.to_string(), end.clone()))
     }
 
     fn interrupt_flag(&self) -> Arc<AtomicBool> {
@@ -177,7 +168,8 @@ fn lessons() -> (tempfile::TempDir, LessonSet) {
     (dir, set)
 }
 
-fn engine(client: &str) -> Engine {
+/// An engine of client and server `client` (also for the scheduler's tests).
+pub(super) fn engine(client: &str) -> Engine {
     Engine {
         docker: PathBuf::from("/nonexistent/docker"),
         client: client.into(),
