@@ -6,7 +6,7 @@
 use std::fs;
 use std::time::Duration;
 
-use support::lab::{alive, ks, real_docker, run, spawn, wait_until, Lab};
+use support::lab::{alive, has_ancestor, ks, real_docker, run, spawn, wait_until, Lab};
 use support::text::{assert_text, normalize, HEADER};
 
 const HINT: &str = "hint: start one with `sudo systemctl start docker` (or `sudo dockerd &`), \
@@ -318,31 +318,15 @@ fn a_second_sigint_exits_at_once() {
 
 /// The pids of running `sleep SECONDS` processes started under `root`.
 fn sleeping_under(root: i32, seconds: &str) -> Vec<i32> {
-    let parent = |pid: i32| -> Option<i32> {
-        let stat = fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-        stat.rsplit(')')
-            .next()?
-            .split_whitespace()
-            .nth(1)?
-            .parse()
-            .ok()
-    };
+    let root = u32::try_from(root).expect("a process id");
     let mut found = Vec::new();
     for entry in fs::read_dir("/proc").unwrap().flatten() {
-        let Ok(pid) = entry.file_name().to_string_lossy().parse::<i32>() else {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
             continue;
         };
         let cmdline = fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
-        if cmdline != format!("sleep\0{seconds}\0").as_bytes() {
-            continue;
-        }
-        let mut p = pid;
-        while let Some(up) = parent(p).filter(|&up| up > 1) {
-            if up == root {
-                found.push(pid);
-                break;
-            }
-            p = up;
+        if cmdline == format!("sleep\0{seconds}\0").as_bytes() && has_ancestor(pid, |p| p == root) {
+            found.push(i32::try_from(pid).expect("a process id"));
         }
     }
     found

@@ -91,27 +91,5 @@ fn held_by_an_ancestor(lock: &File) -> bool {
             f.get(4)?.parse().ok()
         })
         .collect();
-    let mut pid = std::process::id();
-    while pid > 1 {
-        let Some(parent) = parent_of(pid) else {
-            return false;
-        };
-        if holders.contains(&parent) {
-            return true;
-        }
-        pid = parent;
-    }
-    false
-}
-
-/// The parent of process `pid`, from `/proc/PID/stat` (after the command
-/// name in parentheses: the state, then the parent).
-fn parent_of(pid: u32) -> Option<u32> {
-    let stat = fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    stat.rsplit(')')
-        .next()?
-        .split_whitespace()
-        .nth(1)?
-        .parse()
-        .ok()
+    crate::lab::has_ancestor(std::process::id(), |p| holders.contains(&p))
 }

@@ -226,6 +226,32 @@ pub fn wait_until(limit: Duration, mut pred: impl FnMut() -> bool) -> bool {
 }
 
 /// Whether a process exists and is not a zombie.
+/// Whether a parent of `pid`, or a parent of one, up to init, passes `is`.
+pub fn has_ancestor(mut pid: u32, is: impl Fn(u32) -> bool) -> bool {
+    while pid > 1 {
+        let Some(parent) = parent_of(pid) else {
+            return false;
+        };
+        if is(parent) {
+            return true;
+        }
+        pid = parent;
+    }
+    false
+}
+
+/// The parent of process `pid`, from `/proc/PID/stat` (after the command
+/// name in parentheses: the state, then the parent).
+fn parent_of(pid: u32) -> Option<u32> {
+    let stat = fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    stat.rsplit(')')
+        .next()?
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()
+}
+
 pub fn alive(pid: i32) -> bool {
     match fs::read_to_string(format!("/proc/{pid}/stat")) {
         Ok(stat) => {
