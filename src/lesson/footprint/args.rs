@@ -177,14 +177,17 @@ pub(super) type Parsed<'w> = (Vec<&'w str>, Vec<(&'w str, Option<&'w str>)>);
 
 /// Options (name, value) and positional words of `args`, given which
 /// options take a value and which take none; `Err` names an option in
-/// neither list. With `stop_at_first`, the words after the first positional
-/// one are its own arguments (a container's command).
+/// neither list. `flags` of `None` takes every other option for one that
+/// takes no value. With `stop_at_first`, the words after the first
+/// positional one are its own arguments (a container's command).
 pub(super) fn options<'w>(
     args: &[&'w str],
     values: &[&'static str],
-    flags: &[&'static str],
+    flags: Option<&[&'static str]>,
     stop_at_first: bool,
 ) -> Result<Parsed<'w>, String> {
+    let is_flag = |w: &str| flags.is_none_or(|f| f.contains(&w));
+    let flags = flags.unwrap_or_default();
     let mut pos = Vec::new();
     let mut opts = Vec::new();
     let mut i = 0;
@@ -214,7 +217,7 @@ pub(super) fn options<'w>(
             i += 1;
             continue;
         }
-        if flags.contains(&w) {
+        if is_flag(w) {
             opts.push((w, None));
             continue;
         }
@@ -247,36 +250,14 @@ fn flag_name(table: &[&'static str], short: &str) -> &'static str {
     table.iter().find(|t| **t == short).copied().unwrap_or("-?")
 }
 
-/// Positional words, options skipped by the table (unknown ones taken as flags).
+/// Positional words, options skipped by the table (unknown ones taken as
+/// flags: a value taken for a word only adds to what the lesson touches).
 pub(super) fn positionals<'w>(
     args: &[&'w str],
-    values: &[&str],
+    values: &[&'static str],
     stop_at_first: bool,
 ) -> Vec<&'w str> {
-    let mut pos = Vec::new();
-    let mut i = 0;
-    while i < args.len() {
-        let w = args[i];
-        i += 1;
-        if w == "--" {
-            pos.extend(&args[i..]);
-            break;
-        }
-        if w.starts_with('-') && w != "-" {
-            if values.contains(&w) {
-                i += 1;
-            }
-            continue;
-        }
-        if is_redirect(w) {
-            continue;
-        }
-        pos.push(w);
-        if stop_at_first {
-            break;
-        }
-    }
-    pos
+    options(args, values, None, stop_at_first).map_or_else(|_| Vec::new(), |(pos, _)| pos)
 }
 
 /// `<<EOF`, `<file`, `>out`, `2>&1`, `&>log`: a redirection, no argument.

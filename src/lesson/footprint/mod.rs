@@ -341,7 +341,7 @@ impl StepReader<'_> {
     /// `--file`, `--tag`, `--quiet` and the context of a build.
     fn build(&mut self, args: &[&str]) {
         let shown = format!("docker build {}", args.join(" "));
-        let (pos, opts) = match options(args, BUILD_VALUES, BUILD_FLAGS, false) {
+        let (pos, opts) = match options(args, BUILD_VALUES, Some(BUILD_FLAGS), false) {
             Ok(parsed) => parsed,
             Err(option) => {
                 return self.alone(&format!(
@@ -389,7 +389,7 @@ impl StepReader<'_> {
 
     fn run(&mut self, args: &[&str]) {
         let shown = format!("docker run {}", args.join(" "));
-        let (pos, opts) = match options(args, RUN_VALUES, RUN_FLAGS, true) {
+        let (pos, opts) = match options(args, RUN_VALUES, Some(RUN_FLAGS), true) {
             Ok(parsed) => parsed,
             Err(option) => {
                 return self.alone(&format!(
