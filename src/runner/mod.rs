@@ -242,31 +242,37 @@ impl<'a> Runner<'a> {
     /// images it left dangling) is removed at the end, whatever happened.
     pub fn run(&self, plan: &[(&Lesson, bool)], observer: &mut dyn Observer) -> RunOutcome {
         let shared = Shared::default();
-        let mut outcome = RunOutcome {
-            environment: self.engine.cloned(),
-            lessons: Vec::new(),
-            cleaned: Vec::new(),
-            cleaned_images: Vec::new(),
-            interrupted: false,
-            engine_lost: false,
-        };
-        let images = plan
-            .iter()
-            .any(|(lesson, _)| lesson.steps.iter().any(|s| may_untag_images(&s.run)));
-        self.backend.begin(images);
+        self.begin(plan);
+        let mut lessons = Vec::new();
         for (lesson, asked) in plan {
             let needed_only = !asked;
             observer.lesson_start(lesson, needed_only);
             let lo = self.run_lesson(lesson, needed_only, &shared, observer);
             observer.lesson_done(&lo);
-            outcome.lessons.push(lo);
+            lessons.push(lo);
         }
-        outcome.interrupted = shared.interrupted.load(Ordering::SeqCst);
-        outcome.engine_lost = shared.engine_lost.load(Ordering::SeqCst);
+        self.finish(lessons, &shared)
+    }
+
+    /// Before the first lesson: what the backend notes of the engine.
+    fn begin(&self, plan: &[(&Lesson, bool)]) {
+        let images = plan
+            .iter()
+            .any(|(lesson, _)| lesson.steps.iter().any(|s| may_untag_images(&s.run)));
+        self.backend.begin(images);
+    }
+
+    /// After the last lesson: the cleanup, and the run's outcome.
+    fn finish(&self, lessons: Vec<LessonOutcome>, shared: &Shared) -> RunOutcome {
         let cleaned = self.backend.cleanup();
-        outcome.cleaned = cleaned.containers;
-        outcome.cleaned_images = cleaned.images;
-        outcome
+        RunOutcome {
+            environment: self.engine.cloned(),
+            lessons,
+            cleaned: cleaned.containers,
+            cleaned_images: cleaned.images,
+            interrupted: shared.interrupted.load(Ordering::SeqCst),
+            engine_lost: shared.engine_lost.load(Ordering::SeqCst),
+        }
     }
 
     /// The documented outcome a step is compared against here.

@@ -16,14 +16,13 @@
 
 use std::collections::HashMap;
 use std::path::Path;
-use std::sync::atomic::Ordering;
 use std::sync::{Condvar, Mutex, MutexGuard};
 
 use crate::lesson::footprint::{footprint, Footprint};
 use crate::lesson::{Choice, Lesson, Step};
 use crate::outcome::{LessonOutcome, RunOutcome, StepOutcome};
 
-use super::{may_untag_images, Decision, Observer, Runner, Shared};
+use super::{Decision, Observer, Runner, Shared};
 
 /// What is running, for a live view.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -179,10 +178,7 @@ impl Runner<'_> {
             ),
             ..Shared::default()
         };
-        let images = plan
-            .iter()
-            .any(|(lesson, _)| lesson.steps.iter().any(|s| may_untag_images(&s.run)));
-        self.backend.begin(images);
+        self.begin(plan);
         let n = plan.len();
         let board = Board {
             plan,
@@ -202,15 +198,7 @@ impl Runner<'_> {
             }
         });
         let state = board.state.into_inner().unwrap_or_else(|e| e.into_inner());
-        let cleaned = self.backend.cleanup();
-        RunOutcome {
-            environment: self.engine.cloned(),
-            lessons: state.outcomes.into_iter().flatten().collect(),
-            cleaned: cleaned.containers,
-            cleaned_images: cleaned.images,
-            interrupted: shared.interrupted.load(Ordering::SeqCst),
-            engine_lost: shared.engine_lost.load(Ordering::SeqCst),
-        }
+        self.finish(state.outcomes.into_iter().flatten().collect(), &shared)
     }
 
     /// Take the first lesson that may start, run it, repeat.
