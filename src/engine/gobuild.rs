@@ -35,6 +35,11 @@ impl BuildInfo {
         parse(&section)
     }
 
+    /// The build info of `path` when it is the docker CLI.
+    pub fn docker_cli(path: &Path) -> Option<BuildInfo> {
+        BuildInfo::read(path).filter(|i| i.path() == Some("github.com/docker/cli/cmd/docker"))
+    }
+
     /// The main package path (`github.com/docker/cli/cmd/docker`).
     pub fn path(&self) -> Option<&str> {
         self.text

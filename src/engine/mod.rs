@@ -352,10 +352,7 @@ fn store_from_driver_status(status: &[Vec<String>]) -> Store {
 /// socket the client would use (see [`api::local_socket`]) or a `unix://`
 /// URL. For the engine lock, which then needs no client process.
 pub(crate) fn direct_socket(docker: &Path, target: &Target) -> Option<PathBuf> {
-    let info = gobuild::BuildInfo::read(docker)?;
-    if info.path() != Some("github.com/docker/cli/cmd/docker") {
-        return None;
-    }
+    gobuild::BuildInfo::docker_cli(docker)?;
     match (&target.name, target.url()) {
         (None, _) => api::local_socket(),
         (Some(_), Some(url)) => {
@@ -371,10 +368,7 @@ pub(crate) fn direct_socket(docker: &Path, target: &Target) -> Option<PathBuf> {
 /// client looks in. `None` wherever that is not certain to give what the
 /// client would say (another program than the docker CLI, a remote engine).
 fn ask_directly(docker: &Path, needs: Needs) -> Option<Answers> {
-    let info = gobuild::BuildInfo::read(docker)?;
-    if info.path() != Some("github.com/docker/cli/cmd/docker") {
-        return None;
-    }
+    let info = gobuild::BuildInfo::docker_cli(docker)?;
     let client = info.ldflag("github.com/docker/cli/cli/version.Version")?;
     let socket = api::local_socket()?;
     // Both questions at once: the engine takes longer over `/info`.
