@@ -53,16 +53,7 @@ fn socket_from(env: impl Fn(&str) -> Option<String>) -> Option<PathBuf> {
 /// `GET path` on the engine's socket: the JSON body of a 200 answer, or
 /// `None`.
 pub(crate) fn get(socket: &Path, path: &str, deadline: Duration) -> Option<serde_json::Value> {
-    let mut stream = UnixStream::connect(socket).ok()?;
-    stream.set_read_timeout(Some(deadline)).ok()?;
-    stream.set_write_timeout(Some(deadline)).ok()?;
-    // HTTP/1.0: the engine answers in one piece and closes, never chunked.
-    let request =
-        format!("GET {path} HTTP/1.0\r\nHost: docker\r\nUser-Agent: knowing-scratch\r\n\r\n");
-    stream.write_all(request.as_bytes()).ok()?;
-    let mut answer = Vec::new();
-    stream.read_to_end(&mut answer).ok()?;
-    body(&answer)
+    body(&exchange(socket, "GET", path, None, deadline)?)
 }
 
 /// `METHOD path` with an optional JSON body: the answer's status and its
@@ -75,20 +66,45 @@ pub(crate) fn request(
     json: Option<&serde_json::Value>,
     deadline: Duration,
 ) -> Option<(u16, serde_json::Value)> {
+    let raw = exchange(socket, method, path, json, deadline)?;
+    let (status, rest) = split(&raw)?;
+    let value = serde_json::from_slice(rest).unwrap_or(serde_json::Value::Null);
+    Some((status, value))
+}
+
+/// One request and its whole raw answer. HTTP/1.0: the engine answers in
+/// one piece and closes, never chunked.
+fn exchange(
+    socket: &Path,
+    method: &str,
+    path: &str,
+    json: Option<&serde_json::Value>,
+    deadline: Duration,
+) -> Option<Vec<u8>> {
     let mut stream = UnixStream::connect(socket).ok()?;
     stream.set_read_timeout(Some(deadline)).ok()?;
     stream.set_write_timeout(Some(deadline)).ok()?;
     let payload = json.map(ToString::to_string).unwrap_or_default();
-    let request = format!(
-        "{method} {path} HTTP/1.0\r\nHost: docker\r\nUser-Agent: knowing-scratch\r\n\
-         Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{payload}",
-        payload.len()
-    );
+    let mut request =
+        format!("{method} {path} HTTP/1.0\r\nHost: docker\r\nUser-Agent: knowing-scratch\r\n");
+    if json.is_some() {
+        request.push_str(&format!(
+            "Content-Type: application/json\r\nContent-Length: {}\r\n",
+            payload.len()
+        ));
+    }
+    request.push_str("\r\n");
+    request.push_str(&payload);
     stream.write_all(request.as_bytes()).ok()?;
     let mut answer = Vec::new();
     stream.read_to_end(&mut answer).ok()?;
-    let split = answer.windows(4).position(|w| w == b"\r\n\r\n")?;
-    let head = std::str::from_utf8(&answer[..split]).ok()?;
+    Some(answer)
+}
+
+/// A raw HTTP answer's status and body.
+fn split(answer: &[u8]) -> Option<(u16, &[u8])> {
+    let at = answer.windows(4).position(|w| w == b"\r\n\r\n")?;
+    let head = std::str::from_utf8(&answer[..at]).ok()?;
     let status = head
         .lines()
         .next()?
@@ -96,24 +112,15 @@ pub(crate) fn request(
         .nth(1)?
         .parse()
         .ok()?;
-    let rest = &answer[split + 4..];
-    let value = if rest.iter().all(u8::is_ascii_whitespace) {
-        serde_json::Value::Null
-    } else {
-        serde_json::from_slice(rest).unwrap_or(serde_json::Value::Null)
-    };
-    Some((status, value))
+    Some((status, &answer[at + 4..]))
 }
 
 /// The JSON body of a raw HTTP answer with status 200.
 fn body(answer: &[u8]) -> Option<serde_json::Value> {
-    let split = answer.windows(4).position(|w| w == b"\r\n\r\n")?;
-    let head = std::str::from_utf8(&answer[..split]).ok()?;
-    let status = head.lines().next()?.split_whitespace().nth(1)?;
-    if status != "200" {
-        return None;
+    match split(answer)? {
+        (200, rest) => serde_json::from_slice(rest).ok(),
+        _ => None,
     }
-    serde_json::from_slice(&answer[split + 4..]).ok()
 }
 
 #[cfg(test)]
