@@ -680,6 +680,76 @@ fn buildkit_changed_status_fails() {
     assert!(!compare_with(&seed_with_header(), &canceled, buildkit(), &[]).matched);
 }
 
+/// The plain printer can leave out the `DONE` of a step that completed
+/// (it holds it back while a progress line of the step is open): in a log
+/// where nothing failed, a step without a status is the documented success.
+#[test]
+fn buildkit_step_the_printer_left_without_status() {
+    let real = BUILDX_BUILD.replace("#1 DONE 0.0s\n", "");
+    let c = compare_with(&seed_with_header(), &real, buildkit(), &[]);
+    assert_eq!(c.diff, vec![]);
+    assert!(c.matched);
+    // Not where a step failed: a step without a status may never have ended.
+    let failed = real.replace(
+        "#8 DONE 1.9s",
+        "#8 ERROR: process \"/bin/sh -c CGO_ENABLED=0 go build -o /go/bin/app .\" did not complete successfully: exit code: 1",
+    );
+    let texts = |real: &str| -> Vec<String> {
+        let c = compare_with(&seed_with_header(), real, buildkit(), &[]);
+        assert!(!c.matched);
+        let sign = |tag| if tag == DiffTag::Removed { "-" } else { "+" };
+        changed(&c.diff)
+            .iter()
+            .map(|l| {
+                let text: String = l.segments.iter().map(|s| s.1.as_str()).collect();
+                format!("{} {text}", sign(l.tag))
+            })
+            .collect()
+    };
+    let load = "[internal] load build definition from Dockerfile-simple";
+    let run = "[builder 4/4] RUN CGO_ENABLED=0 go build -o /go/bin/app .";
+    assert_eq!(
+        texts(&failed),
+        vec![
+            format!("- {load}: DONE 0.0s"),
+            format!("+ {load}: (no status)"),
+            format!("- {run}: DONE 0.2s"),
+            format!("+ {run}: ERROR: process \"/bin/sh -c CGO_ENABLED=0 go build -o /go/bin/app .\" did not complete successfully: exit code: 1"),
+        ]
+    );
+    let canceled = real.replace("#6 CACHED", "#6 CANCELED");
+    assert_eq!(
+        texts(&canceled),
+        vec![
+            format!("- {load}: DONE 0.0s"),
+            format!("+ {load}: (no status)"),
+            "- [builder 2/4] WORKDIR /app: CACHED".to_string(),
+            "+ [builder 2/4] WORKDIR /app: CANCELED".to_string(),
+        ]
+    );
+    // Nor where the documentation gives the step another status.
+    let doc = seed_with_header().replace("#8 DONE 0.2s", "#8 ERROR: exit code: 1");
+    let real = BUILDX_BUILD.replace("#8 DONE 1.9s\n", "");
+    assert!(!compare_with(&doc, &real, buildkit(), &[]).matched);
+    // Blessing such a log keeps the documented status of the step.
+    let real = BUILDX_BUILD.replace("#1 DONE 0.0s\n", "");
+    let drifted = real.replace(
+        "#10 naming to docker.io/library/knowing-scratch-image done",
+        "#10 naming to docker.io/library/other done",
+    );
+    let blessed = assert_bless_round_trip(&seed_with_header(), &drifted, buildkit());
+    assert!(
+        blessed.contains(
+            "#1 [internal] load build definition from Dockerfile-simple\n#1 transferring dockerfile: 44B done\n#1 DONE 0.0s\n"
+        ),
+        "{blessed}"
+    );
+    assert!(
+        blessed.contains("#10 naming to docker.io/library/other done\n"),
+        "{blessed}"
+    );
+}
+
 #[test]
 fn buildkit_missing_step_fails() {
     let real = BUILDX_BUILD.replace(
