@@ -52,10 +52,12 @@ pub fn list(settings: &Settings, commands: bool) -> Result<Exit, Error> {
         } else {
             format!("  {}", p.dim(&format!("({})", extra.join("; "))))
         };
+        let steps = l.steps.len();
         println!(
-            "{:<width$}  {:>2} steps  {}{}",
+            "{:<width$}  {:>2} {:<5}  {}{}",
             p.heading(&l.id),
-            l.steps.len(),
+            steps,
+            if steps == 1 { "step" } else { "steps" },
             l.title,
             extra,
             width = width + if p.enabled { 8 } else { 0 }

@@ -9,7 +9,7 @@ fn lists_the_lessons_in_tutorial_order() {
             finding-the-image     2 steps  Finding the image  (requires registry)
             interesting-outputs   5 steps  Interesting command outputs  (requires regctl, registry; runs alone under --jobs)
             create-from-scratch   3 steps  Create your image from scratch
-            image-layers          1 steps  Image layers behavior  (needs create-from-scratch)
+            image-layers          1 step   Image layers behavior  (needs create-from-scratch)
             debug-without-shell   3 steps  Access and debug images without shell  (needs create-from-scratch)
             non-root-user         3 steps  Setup user non-root
             how-small             4 steps  How small can it get?
