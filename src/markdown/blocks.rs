@@ -36,6 +36,8 @@ pub enum Block {
     Details {
         summary: String,
         output: String,
+        /// The first paragraph inside, before the output.
+        prose: Option<String>,
         raw: String,
         line: usize,
     },
@@ -258,16 +260,21 @@ fn details(raw: &str, line: usize) -> Block {
         .rsplit_once("</details>")
         .map_or("", |(i, _)| i);
     let inner = inner.split_once('\n').map_or("", |(_, r)| r);
-    let output = blocks(inner)
-        .into_iter()
-        .find_map(|b| match b {
-            Block::Code { body, .. } => Some(body),
-            _ => None,
-        })
-        .unwrap_or_default();
+    let (mut output, mut prose) = (None, None);
+    for b in blocks(inner) {
+        match b {
+            Block::Code { body, .. } => {
+                output = Some(body);
+                break;
+            }
+            Block::Prose { text, .. } if prose.is_none() => prose = Some(text),
+            _ => {}
+        }
+    }
     Block::Details {
         summary,
-        output,
+        output: output.unwrap_or_default(),
+        prose,
         raw: raw.trim_end().to_string(),
         line,
     }

@@ -65,6 +65,8 @@ pub struct LessonDraft {
     pub level: usize,
     pub line: usize,
     pub meta: Option<(String, Vec<String>)>,
+    /// Where the outputs were recorded, when the lesson says.
+    pub recorded: Option<String>,
     pub intro: Vec<String>,
     pub steps: Vec<Draft>,
     /// Paragraphs after the last command.
@@ -83,6 +85,7 @@ impl LessonDraft {
             level,
             line,
             meta,
+            recorded: None,
             intro: Vec::new(),
             steps: Vec::new(),
             leftover: Vec::new(),
@@ -180,7 +183,7 @@ pub fn finish(drafts: Vec<LessonDraft>, mut notes: Vec<Note>) -> Imported {
             title: d.title.clone(),
             intro: paragraphs(&d.intro),
             needs,
-            recorded: None,
+            recorded: d.recorded.clone(),
             images: Vec::new(),
             exclusive: false,
             steps: Vec::new(),

@@ -5,6 +5,8 @@
 //!   stopped after N lines): note`, HTML-escaped, code spans as `<code>`;
 //! - the requirements line: `*Needs access to Docker Hub, `regctl`.*`;
 //! - typed input: `- after `PROMPT`: `TEXT``;
+//! - where outputs were recorded: `*Outputs recorded: VERSIONS.*` under a
+//!   lesson's intro, `*Recorded: VERSIONS.*` in a variant's block;
 //! - code spans that survive any backticks inside.
 
 use std::fmt::Write as _;
@@ -21,6 +23,28 @@ pub const TYPED: &str = "Typed at the prompts:";
 pub const REGISTRY: &str = "access to Docker Hub";
 /// How `tty: true` reads.
 pub const TERMINAL: &str = "a terminal";
+
+/// `*Outputs recorded: …*` (a lesson) or `*Recorded: …*` (a variant's
+/// block).
+pub fn write_recorded(lesson: bool, recorded: &str) -> String {
+    let what = if lesson {
+        "Outputs recorded"
+    } else {
+        "Recorded"
+    };
+    format!("*{what}: {}.*", one_line(recorded))
+}
+
+/// What [`write_recorded`] wrote: whether it is a lesson's, and the versions.
+pub fn parse_recorded(text: &str) -> Option<(bool, String)> {
+    let inner = text.trim().strip_prefix('*')?.strip_suffix(".*")?;
+    let (lesson, rest) = match inner.strip_prefix("Outputs recorded: ") {
+        Some(rest) => (true, rest),
+        None => (false, inner.strip_prefix("Recorded: ")?),
+    };
+    let rest = rest.trim();
+    (!rest.is_empty() && !rest.contains('\n')).then(|| (lesson, rest.to_string()))
+}
 
 /// What a `<summary>` says.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -235,6 +259,25 @@ fn unhtml(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn recorded_lines_round_trip() {
+        let r = "Docker 28.5.2 client (buildx 0.29.1), engine 28.5.2, runc 1.3.3, classic store";
+        assert_eq!(write_recorded(true, r), format!("*Outputs recorded: {r}.*"));
+        assert_eq!(write_recorded(false, r), format!("*Recorded: {r}.*"));
+        assert_eq!(
+            parse_recorded(&write_recorded(true, r)),
+            Some((true, r.into()))
+        );
+        assert_eq!(
+            parse_recorded(&write_recorded(false, r)),
+            Some((false, r.into()))
+        );
+        assert_eq!(parse_recorded("*Recorded: .*"), None);
+        assert_eq!(parse_recorded("*Recorded: a\nb.*"), None);
+        assert_eq!(parse_recorded("Recorded: Docker 28."), None);
+        assert_eq!(parse_recorded("*Outputs were recorded: Docker 28.*"), None);
+    }
 
     #[test]
     fn summaries_round_trip() {

@@ -16,7 +16,9 @@
 
 use super::blocks::{blocks, Block};
 use super::finish::{finish, Draft, LessonDraft};
-use super::format::{parse_needs, parse_summary, parse_typed, LEGEND, TERMINAL, TYPED};
+use super::format::{
+    parse_needs, parse_recorded, parse_summary, parse_typed, LEGEND, TERMINAL, TYPED,
+};
 use super::{files, shell};
 use crate::lesson::model::{StepDoc, VariantDoc};
 
@@ -128,6 +130,9 @@ impl Builder {
             Block::FrontMatter { .. } => {}
             // The legend `render` writes explains markers; it is not the lesson's.
             Block::Prose { text, .. } if text == LEGEND => {}
+            Block::Prose { text, .. } if parse_recorded(text).is_some_and(|r| r.0) => {
+                self.lesson().recorded = parse_recorded(text).map(|r| r.1);
+            }
             Block::Prose { text, .. } => {
                 // "You should see:" between a command and its output.
                 let waiting = self.after_command == Some(i) && self.last_waits();
@@ -262,7 +267,10 @@ impl Builder {
         }
         let mut first = true;
         while let Some(Block::Details {
-            summary, output, ..
+            summary,
+            output,
+            prose,
+            ..
         }) = blocks.get(j)
         {
             let Some(s) = parse_summary(summary) else {
@@ -283,7 +291,10 @@ impl Builder {
                         output: Some(output.clone()),
                         exit: (exit != d.doc.exit).then_some(exit),
                         mode: None,
-                        recorded: None,
+                        recorded: prose
+                            .as_deref()
+                            .and_then(parse_recorded)
+                            .and_then(|(lesson, r)| (!lesson).then_some(r)),
                     });
                 }
             }

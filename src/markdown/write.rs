@@ -15,7 +15,9 @@
 
 use std::fmt::Write as _;
 
-use super::format::{longest_run, one_line, write_needs, write_summary, write_typed};
+use super::format::{
+    longest_run, one_line, write_needs, write_recorded, write_summary, write_typed,
+};
 pub use super::format::{LEGEND, NOTE};
 use crate::lesson::model::InputDoc;
 use crate::lesson::{Lesson, Step};
@@ -103,6 +105,9 @@ fn render_lesson(out: &mut String, lesson: &Lesson) {
     }
     let _ = writeln!(out, "## {}", one_line(&lesson.title));
     paragraph(out, &lesson.intro);
+    if let Some(r) = &lesson.recorded {
+        paragraph(out, &write_recorded(true, r));
+    }
     for step in &lesson.steps {
         render_step(out, step);
     }
@@ -145,6 +150,7 @@ fn render_step(out: &mut String, step: &Step) {
     details(
         out,
         &write_summary(None, &notes, None),
+        None,
         step.expected.output.source(),
     );
     for v in &step.variants {
@@ -156,14 +162,19 @@ fn render_step(out: &mut String, step: &Step) {
         details(
             out,
             &write_summary(Some(v.when.text()), &notes, v.note.as_deref()),
+            v.recorded.as_deref(),
             v.expected.output.source(),
         );
     }
 }
 
-/// A folded output block, laid out exactly like the original tutorial's.
-fn details(out: &mut String, summary: &str, text: &str) {
+/// A folded output block, laid out exactly like the original tutorial's;
+/// a variant recorded elsewhere than its lesson says so first.
+fn details(out: &mut String, summary: &str, recorded: Option<&str>, text: &str) {
     let _ = write!(out, "\n<details>\n  <summary>{summary}</summary>\n\n");
+    if let Some(r) = recorded {
+        let _ = write!(out, "  {}\n\n", write_recorded(false, r));
+    }
     let mut block = String::new();
     fenced(&mut block, "", text.strip_suffix('\n').unwrap_or(text));
     for line in block.lines() {
@@ -248,16 +259,22 @@ mod tests {
     #[test]
     fn output_blocks_are_indented_like_the_tutorial() {
         let mut out = String::new();
-        details(&mut out, "Output", "a\n\n  b\n");
+        details(&mut out, "Output", None, "a\n\n  b\n");
         assert_eq!(
             out,
             "\n<details>\n  <summary>Output</summary>\n\n  ```\n  a\n\n    b\n  ```\n</details>\n"
         );
         let mut empty = String::new();
-        details(&mut empty, "Output", "");
+        details(&mut empty, "Output", None, "");
         assert_eq!(
             empty,
             "\n<details>\n  <summary>Output</summary>\n\n  ```\n  ```\n</details>\n"
+        );
+        let mut recorded = String::new();
+        details(&mut recorded, "Output when x", Some("engine 28.5.2"), "a\n");
+        assert_eq!(
+            recorded,
+            "\n<details>\n  <summary>Output when x</summary>\n\n  *Recorded: engine 28.5.2.*\n\n  ```\n  a\n  ```\n</details>\n"
         );
     }
 }

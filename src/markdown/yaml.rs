@@ -98,6 +98,9 @@ pub fn to_yaml(doc: &LessonDoc, header: Option<&str>) -> String {
                 if let Some(n) = &v.note {
                     out.push_str(&key_value(8, "note", n));
                 }
+                if let Some(r) = &v.recorded {
+                    out.push_str(&key_value(8, "recorded", r));
+                }
                 if let Some(o) = &v.output {
                     out.push_str(&key_value(8, "output", o));
                 }

@@ -145,7 +145,7 @@ mod render {
         assert_eq!(r.code, 1, "{r:?}");
         assert_eq!(
             r.stdout,
-            "--- README.md (as it is)\n+++ README.md (rendered)\n@@ -17,7 +17,7 @@\n \n ### Say hello\n \n-Print a greeting. The output holds a number that changes, so the\n+Print a welcome. The output holds a number that changes, so the\n lesson writes `{{int}}` there.\n \n ```\n"
+            "--- README.md (as it is)\n+++ README.md (rendered)\n@@ -19,7 +19,7 @@\n \n ### Say hello\n \n-Print a greeting. The output holds a number that changes, so the\n+Print a welcome. The output holds a number that changes, so the\n lesson writes `{{int}}` there.\n \n ```\n"
         );
         assert_eq!(
             r.stderr,
@@ -224,10 +224,11 @@ mod import {
 
     fn describe(l: &Lesson) -> String {
         let mut s = format!(
-            "lesson {} | {} | needs {:?}\nintro {:?}\n",
+            "lesson {} | {} | needs {:?} | recorded {:?}\nintro {:?}\n",
             l.id,
             l.title,
             l.needs,
+            l.recorded,
             l.intro.trim_end()
         );
         for st in &l.steps {
@@ -247,9 +248,10 @@ mod import {
             ));
             for v in &st.variants {
                 s.push_str(&format!(
-                    "  variant {:?} note {:?} output {:?} exit {}\n",
+                    "  variant {:?} note {:?} recorded {:?} output {:?} exit {}\n",
                     v.when.text(),
                     v.note,
+                    v.recorded,
                     v.expected.output.source(),
                     v.expected.exit
                 ));
