@@ -10,9 +10,11 @@
 //! - Tools beyond the shell become `requires:` entries; commands that reach
 //!   past Docker and the lesson's folder get `requires: [host]` and a line in
 //!   the summary; `images:` lists what `FROM` and `docker run` use.
-//! - An ID shown in an output and typed into a later command becomes a
+//! - An ID shown in an output and typed into a later command, whole or as
+//!   a prefix of at least 4 characters (`docker logs 4f9c2a`), becomes a
 //!   capture (`{{CONTAINER_ID=hex64}}`, then `$CONTAINER_ID`), when the
-//!   exact ID appears in exactly one earlier output.
+//!   exact ID appears in exactly one earlier output. Docker takes the whole
+//!   ID wherever it takes a prefix.
 //! - Lessons of a tutorial need the one before (they share its files and
 //!   images), unless the file says otherwise.
 
@@ -355,7 +357,7 @@ fn captures(steps: &mut [Draft]) {
         for id in ids {
             // Safe only when the ID is shown once, here.
             let shown = steps.iter().filter(|s| s.doc.output.contains(&id)).count();
-            let used = |s: &Draft| !s.native && word_in(&s.doc.run, &id);
+            let used = |s: &Draft| !s.native && !prefixes(&s.doc.run, &id).is_empty();
             if shown != 1 || !steps[i + 1..].iter().any(used) {
                 continue;
             }
@@ -379,19 +381,25 @@ fn captures(steps: &mut [Draft]) {
                 .output
                 .replace(&id, &format!("{{{{{name}={kind}}}}}"));
             for s in steps[i + 1..].iter_mut().filter(|s| !s.native) {
-                s.doc.run = replace_word(&s.doc.run, &id, &format!("${name}"));
+                for word in prefixes(&s.doc.run, &id) {
+                    s.doc.run = replace_word(&s.doc.run, &word, &format!("${name}"));
+                }
             }
         }
     }
 }
 
-fn word_in(text: &str, word: &str) -> bool {
-    text.match_indices(word).any(|(k, _)| {
-        let before = text[..k].chars().next_back();
-        let after = text[k + word.len()..].chars().next();
-        !before.is_some_and(|c| c.is_ascii_alphanumeric())
-            && !after.is_some_and(|c| c.is_ascii_alphanumeric())
-    })
+/// The words of `text` that are `id` or a prefix of it of at least 4
+/// characters, longest first.
+fn prefixes(text: &str, id: &str) -> Vec<String> {
+    let mut found: Vec<String> = text
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| w.len() >= 4 && id.starts_with(w))
+        .map(str::to_string)
+        .collect();
+    found.sort_by_key(|w| std::cmp::Reverse(w.len()));
+    found.dedup();
+    found
 }
 
 fn replace_word(text: &str, word: &str, with: &str) -> String {
@@ -439,4 +447,54 @@ pub fn slug(title: &str) -> String {
         }
     }
     s.trim_end_matches('-').to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::read::import;
+
+    /// The commands and outputs of the one imported lesson.
+    fn steps(markdown: &str) -> Vec<(String, String)> {
+        let imported = import(markdown);
+        assert_eq!(imported.lessons.len(), 1);
+        imported.lessons[0]
+            .steps
+            .iter()
+            .map(|s| (s.run.clone(), s.output.clone()))
+            .collect()
+    }
+
+    const ID: &str = "4f9c2a1b7d3e8f6a5c4b3a2910e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a2f1e0";
+
+    #[test]
+    fn an_id_typed_whole_or_as_a_prefix_becomes_a_capture() {
+        let md = format!(
+            "# T\n\n```console\n$ docker run -d busybox sleep 300\n{ID}\n$ docker logs 4f9c2a\n$ docker inspect {ID} 4f9c2a1b7d3e\n$ docker rm -f 4f9c\n```\n"
+        );
+        let runs: Vec<String> = steps(&md).into_iter().map(|s| s.0).collect();
+        assert_eq!(
+            runs,
+            [
+                "docker run -d busybox sleep 300",
+                "docker logs $CONTAINER_ID",
+                "docker inspect $CONTAINER_ID $CONTAINER_ID",
+                "docker rm -f $CONTAINER_ID",
+            ]
+        );
+        assert_eq!(steps(&md)[0].1, "{{CONTAINER_ID=hex64}}\n");
+    }
+
+    #[test]
+    fn a_short_word_or_another_id_stays_as_written() {
+        let md = format!(
+            "# T\n\n```console\n$ docker run -d busybox sleep 300\n{ID}\n$ docker logs 4f9\n$ docker logs 4f9d\n$ echo a4f9c\n```\n"
+        );
+        let steps = steps(&md);
+        assert_eq!(steps[0].1, format!("{ID}\n"));
+        let runs: Vec<&str> = steps.iter().map(|s| s.0.as_str()).collect();
+        assert_eq!(
+            runs[1..],
+            ["docker logs 4f9", "docker logs 4f9d", "echo a4f9c"]
+        );
+    }
 }
