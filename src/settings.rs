@@ -197,6 +197,19 @@ pub struct ImportArgs {
     /// Write one lesson file per section here instead of printing them
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    /// The value of a Hugo site parameter, for `{{% param NAME %}}` in the
+    /// page (repeatable; overrides the nearest hugo.yaml)
+    #[arg(long = "param", value_name = "NAME=VALUE", value_parser = parse_param)]
+    pub params: Vec<(String, String)>,
+}
+
+fn parse_param(text: &str) -> Result<(String, String), String> {
+    match text.split_once('=') {
+        Some((name, value)) if !name.trim().is_empty() => {
+            Ok((name.trim().to_string(), value.to_string()))
+        }
+        _ => Err(format!("`{text}` is not NAME=VALUE")),
+    }
 }
 
 #[derive(Debug, Clone)]

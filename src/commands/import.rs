@@ -1,18 +1,30 @@
-//! `knowing-scratch import FILE.md [--out DIR]`: turn a Markdown tutorial into
-//! lesson files, printed as YAML documents or written as `NN-<id>.yaml`, and
-//! say on stderr what was found, skipped and flagged.
+//! `knowing-scratch import FILE.md [--out DIR] [--param NAME=VALUE]`: turn
+//! a Markdown tutorial into lesson files, printed as YAML documents or
+//! written as `NN-<id>.yaml`, and say on stderr what was found, skipped and
+//! flagged.
 
 use anyhow::Context;
 
 use crate::error::{Error, Exit};
-use crate::markdown::{self, yaml};
+use crate::markdown::{self, hugo, yaml, Note, NoteKind};
 use crate::settings::ImportArgs;
 
 pub fn import(args: &ImportArgs) -> Result<Exit, Error> {
     let file = args.file.as_path();
     let markdown = std::fs::read_to_string(file)
         .with_context(|| format!("cannot read the tutorial `{}`", file.display()))?;
-    let found = markdown::import(&markdown);
+    let (markdown, params) = site_params(args, &markdown)?;
+    let mut found = markdown::import(&markdown.text);
+    for (line, shortcode, name) in &markdown.missing {
+        found.notes.push(Note {
+            line: *line,
+            kind: NoteKind::Warning,
+            text: format!(
+                "`{shortcode}` is a Hugo site parameter with no value here: give it with `--param {name}=VALUE`"
+            ),
+        });
+    }
+    found.notes.sort_by_key(|n| n.line);
     let shown = file.display().to_string();
     if found.lessons.is_empty() {
         for line in found.summary(&shown).iter().skip(1) {
@@ -38,7 +50,22 @@ pub fn import(args: &ImportArgs) -> Result<Exit, Error> {
         })?;
         docs.push(text);
     }
-    let summary = found.summary(&shown);
+    let mut summary = found.summary(&shown);
+    if !markdown.used.is_empty() {
+        let values: Vec<String> = markdown
+            .used
+            .iter()
+            .map(|name| format!("{name}={}", params.0[name]))
+            .collect();
+        summary.insert(
+            1,
+            format!(
+                "Hugo site parameters filled in: {} ({})",
+                values.join(", "),
+                params.1
+            ),
+        );
+    }
     let Some(dir) = args.out.as_deref() else {
         print!("{}", docs.join("---\n"));
         for line in &summary {
@@ -68,4 +95,45 @@ pub fn import(args: &ImportArgs) -> Result<Exit, Error> {
         eprintln!("{line}");
     }
     Ok(Exit::Ok)
+}
+
+/// The page with its Hugo `param` shortcodes filled in, the values used, and
+/// where they came from.
+fn site_params(
+    args: &ImportArgs,
+    markdown: &str,
+) -> Result<(hugo::Substituted, (hugo::Params, String)), Error> {
+    let mut params = hugo::Params::new();
+    let mut from = Vec::new();
+    if markdown.contains("param") {
+        let folder = std::fs::canonicalize(&args.file)
+            .ok()
+            .and_then(|f| f.parent().map(std::path::Path::to_path_buf));
+        if let Some(config) = folder.as_deref().and_then(hugo::site_config) {
+            params = hugo::read_params(&config)?;
+            let cwd = std::env::current_dir().unwrap_or_default();
+            from.push(format!("`{}`", relative(&config, &cwd).display()));
+        }
+    }
+    if !args.params.is_empty() {
+        params.extend(args.params.iter().cloned());
+        from.insert(0, "`--param`".to_string());
+    }
+    let substituted = hugo::substitute(markdown, &params);
+    Ok((substituted, (params, from.join(" and "))))
+}
+
+/// `path` as seen from the folder `from` (both absolute): `../hugo.yaml`.
+fn relative(path: &std::path::Path, from: &std::path::Path) -> std::path::PathBuf {
+    let common = path
+        .components()
+        .zip(from.components())
+        .take_while(|(a, b)| a == b)
+        .count();
+    let mut out = std::path::PathBuf::new();
+    for _ in common..from.components().count() {
+        out.push("..");
+    }
+    out.extend(path.components().skip(common));
+    out
 }

@@ -6,12 +6,14 @@
 //! imported lessons as lesson files. The phrases both directions share
 //! (output summaries, requirement lines, typed input, code spans) live in
 //! `format`, each writer beside its reader, so a change to one is a change
-//! to both and the round-trip tests see it.
+//! to both and the round-trip tests see it. `hugo` fills in the site
+//! parameters of pages written for Hugo before anything is read.
 
 mod blocks;
 mod files;
 mod finish;
 mod format;
+pub mod hugo;
 mod read;
 mod shape;
 mod shell;

@@ -214,6 +214,8 @@ pub fn images(run: &str) -> (Vec<String>, Vec<String>) {
             _ => {}
         }
     }
+    // A name made of a variable or an unfilled template is only known at run time.
+    used.retain(|image| !image.contains('$') && !image.contains("{{"));
     (used, built)
 }
 

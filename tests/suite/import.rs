@@ -146,3 +146,71 @@ fn list_commands_shows_what_would_run_and_runs_nothing() {
     );
     assert!(!tmp.path().join("marker.txt").exists());
 }
+
+/// A page written for a Hugo site (Docker's own docs are one): its
+/// `{{% param %}}` shortcodes get the values of the nearest `hugo.yaml`, or
+/// of `--param`, and one with no value is left as written, with a warning.
+#[test]
+fn hugo_site_parameters_are_filled_in() {
+    let tmp = tempfile::tempdir().unwrap();
+    let page = tmp.path().join("content/build");
+    std::fs::create_dir_all(&page).unwrap();
+    std::fs::write(
+        page.join("page.md"),
+        "# Build\n\n```dockerfile\nFROM golang:{{% param \"example_go_version\" %}} AS build\nFROM alpine:{{< param example_alpine_version >}}\n```\n\n```console\n$ docker build -t hello .\n```\n",
+    )
+    .unwrap();
+    let yaml = |go: &str, alpine: &str, images: &str| {
+        format!(
+            "# Imported from page.md by `knowing-scratch import`.\n\
+             id: build\ntitle: Build\n{images}steps:\n  - title: Write `Dockerfile`\n    run: |\n      cat > Dockerfile <<'EOF'\n      FROM golang:{go} AS build\n      FROM alpine:{alpine}\n      EOF\n\n  - title: Step 2\n    run: docker build -t hello .\n    undocumented: [output, exit]\n    match: buildkit\n"
+        )
+    };
+    let counts = "imported page.md: 1 lesson, 2 steps, 0 with a documented output\n";
+    let open =
+        "1 step where the docs leave out an output or exit code: `check --bless` fills them in\n";
+
+    // No site around the page: both stay, each with a warning.
+    let (code, stdout, stderr) = ks(&page, &["import", "page.md"]);
+    assert_eq!(code, 0, "{stderr}");
+    // An image whose name is not known yet is not listed.
+    assert_eq!(
+        stdout,
+        yaml(
+            "{{% param \"example_go_version\" %}}",
+            "{{< param example_alpine_version >}}",
+            ""
+        )
+    );
+    assert_eq!(
+        stderr,
+        format!(
+            "{counts}\
+             warning page.md:4: `{{{{% param \"example_go_version\" %}}}}` is a Hugo site parameter with no value here: give it with `--param example_go_version=VALUE`\n\
+             warning page.md:5: `{{{{< param example_alpine_version >}}}}` is a Hugo site parameter with no value here: give it with `--param example_alpine_version=VALUE`\n\
+             {open}"
+        )
+    );
+
+    // The site's hugo.yaml two folders up, and --param over it.
+    std::fs::write(
+        tmp.path().join("hugo.yaml"),
+        "params:\n  example_go_version: \"1.25\"\n  example_alpine_version: \"3.23\"\n",
+    )
+    .unwrap();
+    let (code, stdout, stderr) = ks(
+        &page,
+        &["import", "page.md", "--param", "example_go_version=1.24"],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(
+        stdout,
+        yaml("1.24", "3.23", "images: [golang:1.24, alpine:3.23]\n")
+    );
+    assert_eq!(
+        stderr,
+        format!(
+            "{counts}Hugo site parameters filled in: example_alpine_version=3.23, example_go_version=1.24 (`--param` and `../../hugo.yaml`)\n{open}"
+        )
+    );
+}
