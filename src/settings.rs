@@ -201,6 +201,10 @@ pub struct ImportArgs {
     /// page (repeatable; overrides the nearest hugo.yaml)
     #[arg(long = "param", value_name = "NAME=VALUE", value_parser = parse_param)]
     pub params: Vec<(String, String)>,
+    /// Of each group of Hugo tabs, keep the one named NAME (repeatable, in
+    /// order of preference; default: the Linux one, else the first)
+    #[arg(long = "tab", value_name = "NAME")]
+    pub tabs: Vec<String>,
 }
 
 fn parse_param(text: &str) -> Result<(String, String), String> {

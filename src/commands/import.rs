@@ -1,7 +1,7 @@
-//! `knowing-scratch import FILE.md [--out DIR] [--param NAME=VALUE]`: turn
-//! a Markdown tutorial into lesson files, printed as YAML documents or
-//! written as `NN-<id>.yaml`, and say on stderr what was found, skipped and
-//! flagged.
+//! `knowing-scratch import FILE.md [--out DIR] [--param NAME=VALUE] [--tab
+//! NAME]`: turn a Markdown tutorial into lesson files, printed as YAML
+//! documents or written as `NN-<id>.yaml`, and say on stderr what was found,
+//! skipped and flagged.
 
 use anyhow::Context;
 
@@ -14,7 +14,18 @@ pub fn import(args: &ImportArgs) -> Result<Exit, Error> {
     let markdown = std::fs::read_to_string(file)
         .with_context(|| format!("cannot read the tutorial `{}`", file.display()))?;
     let (markdown, params) = site_params(args, &markdown)?;
-    let mut found = markdown::import(&markdown.text);
+    let (text, skipped_tabs) = hugo::choose_tabs(&markdown.text, &args.tabs);
+    let mut found = markdown::import(&text);
+    for tab in &skipped_tabs {
+        found.notes.push(Note {
+            line: tab.line,
+            kind: NoteKind::Skipped,
+            text: format!(
+                "tab `{}` of the tabs at line {}: kept `{}` (`--tab NAME` keeps another)",
+                tab.name, tab.group_line, tab.kept
+            ),
+        });
+    }
     for (line, shortcode, name) in &markdown.missing {
         found.notes.push(Note {
             line: *line,

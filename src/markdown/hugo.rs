@@ -10,6 +10,12 @@
 //! folder or above it. A parameter with no value stays as written, with a
 //! warning that says how to give one. Values are one line, so the lines of
 //! the tutorial keep their numbers.
+//!
+//! Tabs (`{{< tabs >}}`, then a `{{< tab name="Linux" >}}` … `{{< /tab >}}`
+//! per platform) show the same task for several systems; a replay runs one
+//! of them. [`choose_tabs`] keeps the tab named by `--tab`, else the first
+//! whose name says Linux, else the first, and blanks the other tabs' lines
+//! and the shortcode lines, so line numbers stay too.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -124,6 +130,135 @@ fn flatten(prefix: &str, value: &serde_norway::Value, out: &mut Params) {
     }
 }
 
+static TABS_OPEN: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\s*\{\{[<%]\s*tabs\b[^}]*[>%]\}\}\s*$").expect("regex compiles")
+});
+static TABS_CLOSE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^\s*\{\{[<%]\s*/tabs\s*[>%]\}\}\s*$").expect("regex compiles"));
+static TAB_OPEN: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"\{\{[<%]\s*tab\s+(?:name=)?"([^"]*)"[^}]*[>%]\}\}"#).expect("regex compiles")
+});
+static TAB_CLOSE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\{\{[<%]\s*/tab\s*[>%]\}\}").expect("regex compiles"));
+
+/// A tab left out: its line, its name, and the line and the kept tab of its
+/// group.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SkippedTab {
+    pub line: usize,
+    pub name: String,
+    pub group_line: usize,
+    pub kept: String,
+}
+
+/// One `{{< tab >}}` of a group: its name and its lines (0-based, the
+/// shortcode lines included).
+struct Tab {
+    name: String,
+    first: usize,
+    lines: Vec<usize>,
+}
+
+/// Keep one tab of each group (`prefer` first, in order, case aside; else
+/// one whose name says Linux; else the first); blank the rest.
+pub fn choose_tabs(markdown: &str, prefer: &[String]) -> (String, Vec<SkippedTab>) {
+    let mut lines: Vec<String> = markdown.split_inclusive('\n').map(str::to_string).collect();
+    let mut skipped = Vec::new();
+    let mut fence: Option<String> = None;
+    let mut group: Option<(usize, Vec<Tab>)> = None;
+    for i in 0..lines.len() {
+        let text = lines[i].trim_end_matches(['\n', '\r']).to_string();
+        // Shortcodes shown inside a code block are the block's text.
+        if group.is_none() {
+            let trimmed = text.trim_start();
+            match &fence {
+                Some(f) if trimmed.starts_with(f.as_str()) => fence = None,
+                Some(_) => continue,
+                None if trimmed.starts_with("```") || trimmed.starts_with("~~~") => {
+                    fence = Some(trimmed[..3].to_string());
+                    continue;
+                }
+                None => {}
+            }
+            if TABS_OPEN.is_match(&text) {
+                group = Some((i, Vec::new()));
+                blank(&mut lines[i]);
+            }
+            continue;
+        }
+        let (start, tabs) = group.as_mut().expect("in a group");
+        if TABS_CLOSE.is_match(&text) {
+            blank(&mut lines[i]);
+            let start = *start;
+            let tabs = std::mem::take(tabs);
+            group = None;
+            let keep = pick(&tabs, prefer);
+            for (k, tab) in tabs.iter().enumerate() {
+                if Some(k) == keep {
+                    continue;
+                }
+                for &l in &tab.lines {
+                    blank(&mut lines[l]);
+                }
+                skipped.push(SkippedTab {
+                    line: tab.first + 1,
+                    name: tab.name.clone(),
+                    group_line: start + 1,
+                    kept: keep.map(|k| tabs[k].name.clone()).unwrap_or_default(),
+                });
+            }
+            continue;
+        }
+        if let Some(caps) = TAB_OPEN.captures(&text) {
+            tabs.push(Tab {
+                name: caps[1].to_string(),
+                first: i,
+                lines: Vec::new(),
+            });
+        }
+        if let Some(tab) = tabs.last_mut() {
+            tab.lines.push(i);
+        }
+        // The kept tab's text stays, without its shortcodes.
+        let stripped = TAB_CLOSE
+            .replace_all(&TAB_OPEN.replace_all(&text, ""), "")
+            .into_owned();
+        if stripped != text {
+            let end = &lines[i][text.len()..];
+            lines[i] = if stripped.trim().is_empty() {
+                end.to_string()
+            } else {
+                format!("{stripped}{end}")
+            };
+        }
+    }
+    (lines.concat(), skipped)
+}
+
+/// Which tab of a group to keep.
+fn pick(tabs: &[Tab], prefer: &[String]) -> Option<usize> {
+    prefer
+        .iter()
+        .find_map(|p| tabs.iter().position(|t| t.name.eq_ignore_ascii_case(p)))
+        .or_else(|| {
+            tabs.iter()
+                .position(|t| t.name.to_ascii_lowercase().contains("linux"))
+        })
+        .or((!tabs.is_empty()).then_some(0))
+}
+
+/// Empty a line, keeping its line ending.
+fn blank(line: &mut String) {
+    let end = if line.ends_with("\r\n") {
+        "\r\n"
+    } else if line.ends_with('\n') {
+        "\n"
+    } else {
+        ""
+    };
+    *line = end.to_string();
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -189,5 +324,47 @@ mod tests {
             ])
         );
         assert_eq!(site_config(Path::new("/nonexistent/folder")), None);
+    }
+
+    const TABBED: &str = "Intro\n\n{{< tabs group=\"os\" >}}\n{{< tab name=\"Mac\" >}}\n\n```console\n$ open -a Docker\n```\n\n{{< /tab >}}\n{{< tab name=\"Linux\" >}}\n\n```console\n$ systemctl start docker\n```\n\n{{< /tab >}}\n{{< /tabs >}}\n\n```console\n$ docker version\n```\n";
+
+    #[test]
+    fn tabs_keep_the_linux_one_and_blank_the_rest_line_for_line() {
+        let (text, skipped) = choose_tabs(TABBED, &[]);
+        assert_eq!(
+            text,
+            "Intro\n\n\n\n\n\n\n\n\n\n\n\n```console\n$ systemctl start docker\n```\n\n\n\n\n```console\n$ docker version\n```\n"
+        );
+        assert_eq!(text.lines().count(), TABBED.lines().count());
+        assert_eq!(
+            skipped,
+            [SkippedTab {
+                line: 4,
+                name: "Mac".into(),
+                group_line: 3,
+                kept: "Linux".into()
+            }]
+        );
+    }
+
+    #[test]
+    fn tab_picks_by_name_and_falls_back_to_the_first() {
+        let (text, skipped) = choose_tabs(TABBED, &["mac".to_string()]);
+        assert!(text.contains("$ open -a Docker\n"), "{text}");
+        assert!(!text.contains("systemctl"), "{text}");
+        assert_eq!(skipped[0].name, "Linux");
+        assert_eq!(skipped[0].kept, "Mac");
+        let other = TABBED.replace("Linux", "Windows");
+        let (text, _) = choose_tabs(&other, &[]);
+        assert!(text.contains("$ open -a Docker\n"), "{text}");
+        // One-line tabs keep their text without the shortcodes.
+        let inline = "{{< tabs >}}\n{{< tab name=\"Linux\" >}}**Linux**: apt{{< /tab >}}\n{{< tab name=\"Mac\" >}}brew{{< /tab >}}\n{{< /tabs >}}\n";
+        assert_eq!(choose_tabs(inline, &[]).0, "\n**Linux**: apt\n\n\n");
+    }
+
+    #[test]
+    fn tabs_shown_in_a_code_block_stay() {
+        let md = "```\n{{< tabs >}}\n{{< tab name=\"A\" >}}\nx\n{{< /tab >}}\n{{< /tabs >}}\n```\n";
+        assert_eq!(choose_tabs(md, &[]), (md.to_string(), Vec::new()));
     }
 }

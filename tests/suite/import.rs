@@ -214,3 +214,35 @@ fn hugo_site_parameters_are_filled_in() {
         )
     );
 }
+
+/// Hugo tabs show one task for several systems: the replay keeps the Linux
+/// tab (or the one `--tab` names) and lists the others as skipped.
+#[test]
+fn hugo_tabs_keep_one_tab_and_list_the_others() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(
+        tmp.path().join("tabs.md"),
+        "# Start\n\n{{< tabs group=\"os\" >}}\n{{< tab name=\"Mac\" >}}\n\n```console\n$ echo mac\nmac\n```\n\n{{< /tab >}}\n{{< tab name=\"Linux\" >}}\n\n```console\n$ echo linux\nlinux\n```\n\n{{< /tab >}}\n{{< /tabs >}}\n",
+    )
+    .unwrap();
+    let lesson = |word: &str| {
+        format!(
+            "# Imported from tabs.md by `knowing-scratch import`.\nid: start\ntitle: Start\nsteps:\n  - title: Step 1\n    run: echo {word}\n    output: |\n      {word}\n"
+        )
+    };
+    let counts = "imported tabs.md: 1 lesson, 1 step, 1 with a documented output\n";
+    let (code, stdout, stderr) = ks(tmp.path(), &["import", "tabs.md"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(stdout, lesson("linux"));
+    assert_eq!(
+        stderr,
+        format!("{counts}skipped tabs.md:4: tab `Mac` of the tabs at line 3: kept `Linux` (`--tab NAME` keeps another)\n")
+    );
+    let (code, stdout, stderr) = ks(tmp.path(), &["import", "tabs.md", "--tab", "mac"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(stdout, lesson("mac"));
+    assert_eq!(
+        stderr,
+        format!("{counts}skipped tabs.md:12: tab `Linux` of the tabs at line 3: kept `Mac` (`--tab NAME` keeps another)\n")
+    );
+}
