@@ -15,7 +15,17 @@ pub fn import(args: &ImportArgs) -> Result<Exit, Error> {
         .with_context(|| format!("cannot read the tutorial `{}`", file.display()))?;
     let (markdown, params) = site_params(args, &markdown)?;
     let (text, skipped_tabs) = hugo::choose_tabs(&markdown.text, &args.tabs);
+    let (text, includes) = hugo::drop_shortcode_lines(&text);
     let mut found = markdown::import(&text);
+    for (line, shortcode) in includes {
+        found.notes.push(Note {
+            line,
+            kind: NoteKind::Warning,
+            text: format!(
+                "`{shortcode}` pulls in another file, which import does not read: its commands are not in the lessons"
+            ),
+        });
+    }
     for tab in &skipped_tabs {
         found.notes.push(Note {
             line: tab.line,

@@ -15,7 +15,9 @@
 //! per platform) show the same task for several systems; a replay runs one
 //! of them. [`choose_tabs`] keeps the tab named by `--tab`, else the first
 //! whose name says Linux, else the first, and blanks the other tabs' lines
-//! and the shortcode lines, so line numbers stay too.
+//! and the shortcode lines, so line numbers stay too. Other lines that hold
+//! one shortcode alone are page furniture and go as well
+//! ([`drop_shortcode_lines`]).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -164,21 +166,14 @@ struct Tab {
 pub fn choose_tabs(markdown: &str, prefer: &[String]) -> (String, Vec<SkippedTab>) {
     let mut lines: Vec<String> = markdown.split_inclusive('\n').map(str::to_string).collect();
     let mut skipped = Vec::new();
-    let mut fence: Option<String> = None;
+    let code = in_code(&lines);
     let mut group: Option<(usize, Vec<Tab>)> = None;
     for i in 0..lines.len() {
         let text = lines[i].trim_end_matches(['\n', '\r']).to_string();
         // Shortcodes shown inside a code block are the block's text.
         if group.is_none() {
-            let trimmed = text.trim_start();
-            match &fence {
-                Some(f) if trimmed.starts_with(f.as_str()) => fence = None,
-                Some(_) => continue,
-                None if trimmed.starts_with("```") || trimmed.starts_with("~~~") => {
-                    fence = Some(trimmed[..3].to_string());
-                    continue;
-                }
-                None => {}
+            if code[i] {
+                continue;
             }
             if TABS_OPEN.is_match(&text) {
                 group = Some((i, Vec::new()));
@@ -233,6 +228,59 @@ pub fn choose_tabs(markdown: &str, prefer: &[String]) -> (String, Vec<SkippedTab
         }
     }
     (lines.concat(), skipped)
+}
+
+/// Per line: whether it belongs to a fenced code block (fences included).
+fn in_code(lines: &[String]) -> Vec<bool> {
+    let mut fence: Option<&str> = None;
+    lines
+        .iter()
+        .map(|line| {
+            let trimmed = line.trim_start();
+            match fence {
+                Some(f) if trimmed.starts_with(f) => fence = None,
+                Some(_) => {}
+                None if trimmed.starts_with("```") => fence = Some("```"),
+                None if trimmed.starts_with("~~~") => fence = Some("~~~"),
+                None => return false,
+            }
+            true
+        })
+        .collect()
+}
+
+static SHORTCODE_LINE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\s*\{\{(?:<\s*(/?[\w.-]+)[^\n]*>|%\s*(/?[\w.-]+)[^\n]*%)\}\}\s*$")
+        .expect("regex compiles")
+});
+
+/// Blank the lines outside code that hold nothing but one shortcode (a
+/// video, a button, a `notice`'s opening and closing lines): page furniture,
+/// not the tutorial's words. Returns the `include`s among them, whose text
+/// a replay never sees, with their lines.
+pub fn drop_shortcode_lines(markdown: &str) -> (String, Vec<(usize, String)>) {
+    let mut lines: Vec<String> = markdown.split_inclusive('\n').map(str::to_string).collect();
+    let code = in_code(&lines);
+    let mut includes = Vec::new();
+    for (i, line) in lines.iter_mut().enumerate() {
+        if code[i] {
+            continue;
+        }
+        let text = line.trim_end_matches(['\n', '\r']);
+        let Some(caps) = SHORTCODE_LINE.captures(text) else {
+            continue;
+        };
+        let name = caps.get(1).or(caps.get(2)).map_or("", |m| m.as_str());
+        if name == "param" {
+            // Left for its warning (`substitute`).
+            continue;
+        }
+        if name.contains("include") {
+            includes.push((i + 1, text.trim().to_string()));
+        }
+        blank(line);
+    }
+    (lines.concat(), includes)
 }
 
 /// Which tab of a group to keep.
@@ -360,6 +408,17 @@ mod tests {
         // One-line tabs keep their text without the shortcodes.
         let inline = "{{< tabs >}}\n{{< tab name=\"Linux\" >}}**Linux**: apt{{< /tab >}}\n{{< tab name=\"Mac\" >}}brew{{< /tab >}}\n{{< /tabs >}}\n";
         assert_eq!(choose_tabs(inline, &[]).0, "\n**Linux**: apt\n\n\n");
+    }
+
+    #[test]
+    fn lines_of_one_shortcode_go_and_includes_are_named() {
+        let md = "{{< youtube-embed wJwqtAkmtQA >}}\nText {{< ref \"x\" >}} stays.\n{{% notice info %}}\nInside stays.\n{{% /notice %}}\n{{< include \"setup.md\" >}}\n```\n{{< button >}}\n```\n";
+        let (text, includes) = drop_shortcode_lines(md);
+        assert_eq!(
+            text,
+            "\nText {{< ref \"x\" >}} stays.\n\nInside stays.\n\n\n```\n{{< button >}}\n```\n"
+        );
+        assert_eq!(includes, [(6, "{{< include \"setup.md\" >}}".to_string())]);
     }
 
     #[test]

@@ -246,3 +246,27 @@ fn hugo_tabs_keep_one_tab_and_list_the_others() {
         format!("{counts}skipped tabs.md:12: tab `Linux` of the tabs at line 3: kept `Mac` (`--tab NAME` keeps another)\n")
     );
 }
+
+/// A line that holds one Hugo shortcode alone (a video, a button) is page
+/// furniture and leaves no trace; an `include` is named, since its commands
+/// never reach the lessons.
+#[test]
+fn hugo_shortcode_lines_go_and_includes_are_named() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(
+        tmp.path().join("page.md"),
+        "## Try it\n\n{{< youtube-embed wJwqtAkmtQA >}}\n\n{{% include \"setup.md\" %}}\n\nSay it:\n\n```console\n$ echo hi\nhi\n```\n\n{{< button text=\"Next\" url=\"next\" >}}\n",
+    )
+    .unwrap();
+    let (code, stdout, stderr) = ks(tmp.path(), &["import", "page.md"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(
+        stdout,
+        "# Imported from page.md by `knowing-scratch import`.\nid: try-it\ntitle: Try it\nsteps:\n  - title: Step 1\n    text: |\n      Say it:\n    run: echo hi\n    output: |\n      hi\n"
+    );
+    assert_eq!(
+        stderr,
+        "imported page.md: 1 lesson, 1 step, 1 with a documented output\n\
+         warning page.md:5: `{{% include \"setup.md\" %}}` pulls in another file, which import does not read: its commands are not in the lessons\n"
+    );
+}
