@@ -18,7 +18,8 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Condvar, Mutex, MutexGuard};
 
-use crate::lesson::footprint::{footprint, Footprint};
+use crate::engine::{self, Engine};
+use crate::lesson::footprint::{footprint_of, Footprint};
 use crate::lesson::{Choice, Lesson, Step};
 use crate::outcome::{LessonOutcome, RunOutcome, StepOutcome};
 
@@ -31,6 +32,12 @@ pub struct Running {
     pub lessons: Vec<(String, usize, usize)>,
     pub done: usize,
     pub total: usize,
+}
+
+/// Whether a step will run on `engine`: one skipped for a requirement the
+/// engine or the machine lacks runs nothing, so it keeps no lesson waiting.
+pub fn will_run(engine: Option<&Engine>) -> impl Fn(&Step) -> bool + Copy + '_ {
+    move |step| engine.is_none_or(|e| engine::missing_requirements(&step.requires, e).is_none())
 }
 
 /// The plan's order constraints: `after[j]` holds the earlier lessons `j`
@@ -167,7 +174,10 @@ impl Runner<'_> {
             return self.run(plan, observer);
         }
         let workdir = self.backend.workdir().unwrap_or(Path::new("."));
-        let footprints: Vec<Footprint> = plan.iter().map(|(l, _)| footprint(l, workdir)).collect();
+        let footprints: Vec<Footprint> = plan
+            .iter()
+            .map(|(l, _)| footprint_of(l, workdir, will_run(self.engine)))
+            .collect();
         let after = constraints(plan, &footprints);
         let shared = Shared {
             side_by_side: Some(

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use super::*;
 use crate::exec::{End, Executor, StepResult, StepRun};
+use crate::lesson::footprint::footprint;
 use crate::lesson::load_dir;
 use crate::outcome::Status;
 use crate::runner::tests::engine;
@@ -244,4 +245,44 @@ fn alone_lessons_and_sections_never_overlap_and_the_others_do() {
         let pos = |id: &str| board.started.iter().position(|l| l == id).unwrap();
         assert!(pos("f") < pos("g"), "{:?}", board.started);
     }
+}
+
+/// A step skipped for a requirement the engine lacks touches nothing, so it
+/// does not make its lesson run alone: the tutorial's `interesting-outputs`
+/// runs alone only where its `regctl` step would run.
+#[test]
+fn a_step_the_engine_skips_keeps_no_lesson_waiting() {
+    let set = load_dir(Path::new("lessons")).unwrap();
+    let lesson = set
+        .lessons
+        .iter()
+        .find(|l| l.id == "interesting-outputs")
+        .unwrap();
+    let offline = engine("28.5.2");
+    assert_eq!(offline.registry, Some(false));
+    assert_eq!(
+        footprint(lesson, Path::new(".")).alone.as_deref(),
+        Some("step 'regctl manifest' runs `regctl`, which may change what other lessons see")
+    );
+    let fp = footprint_of(lesson, Path::new("."), will_run(Some(&offline)));
+    assert_eq!(fp.alone, None);
+    // Without engine facts every step counts.
+    let fp = footprint_of(lesson, Path::new("."), will_run(None));
+    assert!(fp.alone.is_some());
+    // With the registry reachable the step also needs `regctl` on PATH.
+    let online = Engine {
+        registry: Some(true),
+        ..engine("28.5.2")
+    };
+    let runs: Vec<bool> = lesson.steps.iter().map(will_run(Some(&online))).collect();
+    assert_eq!(
+        runs,
+        [
+            true,
+            true,
+            true,
+            true,
+            crate::engine::which("regctl").is_some()
+        ]
+    );
 }

@@ -34,7 +34,7 @@ use std::path::Path;
 
 use crate::shell;
 
-use super::Lesson;
+use super::{Lesson, Step};
 
 mod args;
 
@@ -161,6 +161,12 @@ const KEYWORDS: &[&str] = &[
 
 /// The lesson's footprint; `workdir` holds the Dockerfiles its builds read.
 pub fn footprint(lesson: &Lesson, workdir: &Path) -> Footprint {
+    footprint_of(lesson, workdir, |_| true)
+}
+
+/// The footprint of the steps that will run (`runs`): a step skipped for a
+/// requirement the engine or the machine lacks touches nothing.
+pub fn footprint_of(lesson: &Lesson, workdir: &Path, runs: impl Fn(&Step) -> bool) -> Footprint {
     let mut fp = Footprint::default();
     if lesson.exclusive {
         fp.alone = Some("it is marked `exclusive: true`".into());
@@ -168,6 +174,9 @@ pub fn footprint(lesson: &Lesson, workdir: &Path) -> Footprint {
     // The step of the lesson's last `docker run`/`create`, for `--latest`.
     let mut made_container: Option<usize> = None;
     for (index, step) in lesson.steps.iter().enumerate() {
+        if !runs(step) {
+            continue;
+        }
         let mut reader = StepReader {
             fp: &mut fp,
             step: index,
