@@ -332,9 +332,9 @@ pub fn acquire(
     let me = Holder::me();
     let labels = me.labels();
     let mut create: Vec<String> = vec!["create".into(), "--name".into(), LOCK_NAME.into()];
-    for label in me.labels() {
+    for label in &labels {
         create.push("--label".into());
-        create.push(label);
+        create.push(label.clone());
     }
     create.push(image.clone());
     // Never started, but an image without a command needs one to be created.

@@ -6,45 +6,17 @@
 use anyhow::Context;
 
 use crate::error::{Error, Exit};
-use crate::markdown::{self, hugo, yaml, Note, NoteKind};
+use crate::markdown::{self, hugo, yaml};
 use crate::settings::ImportArgs;
 
 pub fn import(args: &ImportArgs) -> Result<Exit, Error> {
     let file = args.file.as_path();
     let markdown = std::fs::read_to_string(file)
         .with_context(|| format!("cannot read the tutorial `{}`", file.display()))?;
-    let (markdown, params) = site_params(args, &markdown)?;
-    let (text, skipped_tabs) = hugo::choose_tabs(&markdown.text, &args.tabs);
-    let (text, includes) = hugo::drop_shortcode_lines(&text);
-    let mut found = markdown::import(&text);
-    for (line, shortcode) in includes {
-        found.notes.push(Note {
-            line,
-            kind: NoteKind::Warning,
-            text: format!(
-                "`{shortcode}` pulls in another file, which import does not read: its commands are not in the lessons"
-            ),
-        });
-    }
-    for tab in &skipped_tabs {
-        found.notes.push(Note {
-            line: tab.line,
-            kind: NoteKind::Skipped,
-            text: format!(
-                "tab `{}` of the tabs at line {}: kept `{}` (`--tab NAME` keeps another)",
-                tab.name, tab.group_line, tab.kept
-            ),
-        });
-    }
-    for (line, shortcode, name) in &markdown.missing {
-        found.notes.push(Note {
-            line: *line,
-            kind: NoteKind::Warning,
-            text: format!(
-                "`{shortcode}` is a Hugo site parameter with no value here: give it with `--param {name}=VALUE`"
-            ),
-        });
-    }
+    let (params, from) = site_params(args, &markdown)?;
+    let page = hugo::prepare(&markdown, &params, &args.tabs);
+    let mut found = markdown::import(&page.text);
+    found.notes.extend(page.notes);
     found.notes.sort_by_key(|n| n.line);
     let shown = file.display().to_string();
     if found.lessons.is_empty() {
@@ -72,18 +44,13 @@ pub fn import(args: &ImportArgs) -> Result<Exit, Error> {
         docs.push(text);
     }
     let mut summary = found.summary(&shown);
-    if !markdown.used.is_empty() {
-        let values: Vec<String> = markdown
-            .used
-            .iter()
-            .map(|name| format!("{name}={}", params.0[name]))
-            .collect();
+    if !page.used.is_empty() {
+        let values: Vec<String> = page.used.iter().map(|(n, v)| format!("{n}={v}")).collect();
         summary.insert(
             1,
             format!(
-                "Hugo site parameters filled in: {} ({})",
-                values.join(", "),
-                params.1
+                "Hugo site parameters filled in: {} ({from})",
+                values.join(", ")
             ),
         );
     }
@@ -118,12 +85,10 @@ pub fn import(args: &ImportArgs) -> Result<Exit, Error> {
     Ok(Exit::Ok)
 }
 
-/// The page with its Hugo `param` shortcodes filled in, the values used, and
-/// where they came from.
-fn site_params(
-    args: &ImportArgs,
-    markdown: &str,
-) -> Result<(hugo::Substituted, (hugo::Params, String)), Error> {
+/// The Hugo site parameters for the page, and where they came from:
+/// `--param` over the nearest `hugo.yaml`, read only when the page names a
+/// parameter.
+fn site_params(args: &ImportArgs, markdown: &str) -> Result<(hugo::Params, String), Error> {
     let mut params = hugo::Params::new();
     let mut from = Vec::new();
     if markdown.contains("param") {
@@ -140,8 +105,7 @@ fn site_params(
         params.extend(args.params.iter().cloned());
         from.insert(0, "`--param`".to_string());
     }
-    let substituted = hugo::substitute(markdown, &params);
-    Ok((substituted, (params, from.join(" and "))))
+    Ok((params, from.join(" and ")))
 }
 
 /// `path` as seen from the folder `from` (both absolute): `../hugo.yaml`.

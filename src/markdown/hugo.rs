@@ -13,11 +13,11 @@
 //!
 //! Tabs (`{{< tabs >}}`, then a `{{< tab name="Linux" >}}` … `{{< /tab >}}`
 //! per platform) show the same task for several systems; a replay runs one
-//! of them. [`choose_tabs`] keeps the tab named by `--tab`, else the first
+//! of them. `choose_tabs` keeps the tab named by `--tab`, else the first
 //! whose name says Linux, else the first, and blanks the other tabs' lines
 //! and the shortcode lines, so line numbers stay too. Other lines that hold
 //! one shortcode alone are page furniture and go as well
-//! ([`drop_shortcode_lines`]).
+//! (`drop_shortcode_lines`). [`prepare`] runs the three passes.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -25,6 +25,8 @@ use std::sync::LazyLock;
 
 use anyhow::Context;
 use regex::Regex;
+
+use super::{Note, NoteKind};
 
 static PARAM: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
@@ -38,16 +40,16 @@ pub type Params = BTreeMap<String, String>;
 
 /// What substituting found.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Substituted {
-    pub text: String,
-    /// The parameters replaced, each once, in name order.
-    pub used: Vec<String>,
-    /// Line and shortcode of each parameter left as written.
-    pub missing: Vec<(usize, String, String)>,
+struct Substituted {
+    text: String,
+    /// The parameters replaced and their values, each once, in name order.
+    used: Vec<(String, String)>,
+    /// Line, shortcode and name of each parameter left as written.
+    missing: Vec<(usize, String, String)>,
 }
 
 /// Replace the `param` shortcodes of `markdown` whose value `params` holds.
-pub fn substitute(markdown: &str, params: &Params) -> Substituted {
+fn substitute(markdown: &str, params: &Params) -> Substituted {
     let mut out = Substituted::default();
     let mut text = String::with_capacity(markdown.len());
     for (index, line) in markdown.split_inclusive('\n').enumerate() {
@@ -62,8 +64,8 @@ pub fn substitute(markdown: &str, params: &Params) -> Substituted {
             match params.get(name).filter(|v| !v.contains('\n')) {
                 Some(value) => {
                     text.push_str(value);
-                    if !out.used.iter().any(|u| u == name) {
-                        out.used.push(name.to_string());
+                    if !out.used.iter().any(|(u, _)| u == name) {
+                        out.used.push((name.to_string(), value.clone()));
                     }
                 }
                 None => {
@@ -79,6 +81,57 @@ pub fn substitute(markdown: &str, params: &Params) -> Substituted {
     out.used.sort();
     out.text = text;
     out
+}
+
+/// A page made ready for `import`: its parameters filled in, one tab of each
+/// group kept, its furniture lines gone; with the summary's notes on what
+/// that left out or could not do, and the parameters used.
+pub struct Prepared {
+    pub text: String,
+    pub notes: Vec<Note>,
+    pub used: Vec<(String, String)>,
+}
+
+/// Make `markdown` ready for `import` (see [`Prepared`]).
+pub fn prepare(markdown: &str, params: &Params, prefer_tabs: &[String]) -> Prepared {
+    let filled = substitute(markdown, params);
+    let (text, skipped_tabs) = choose_tabs(&filled.text, prefer_tabs);
+    let (text, includes) = drop_shortcode_lines(&text);
+    let warning = |line, text| Note {
+        line,
+        kind: NoteKind::Warning,
+        text,
+    };
+    let mut notes: Vec<Note> = filled
+        .missing
+        .iter()
+        .map(|(line, shortcode, name)| {
+            warning(
+                *line,
+                format!("`{shortcode}` is a Hugo site parameter with no value here: give it with `--param {name}=VALUE`"),
+            )
+        })
+        .collect();
+    notes.extend(skipped_tabs.iter().map(|tab| Note {
+        line: tab.line,
+        kind: NoteKind::Skipped,
+        text: format!(
+            "tab `{}` of the tabs at line {}: kept `{}` (`--tab NAME` keeps another)",
+            tab.name, tab.group_line, tab.kept
+        ),
+    }));
+    notes.extend(includes.into_iter().map(|(line, shortcode)| {
+        warning(
+            line,
+            format!("`{shortcode}` pulls in another file, which import does not read: its commands are not in the lessons"),
+        )
+    }));
+    notes.sort_by_key(|n| n.line);
+    Prepared {
+        text,
+        notes,
+        used: filled.used,
+    }
 }
 
 /// The nearest `hugo.yaml` or `hugo.yml` from `folder` up.
@@ -146,11 +199,11 @@ static TAB_CLOSE: LazyLock<Regex> =
 /// A tab left out: its line, its name, and the line and the kept tab of its
 /// group.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SkippedTab {
-    pub line: usize,
-    pub name: String,
-    pub group_line: usize,
-    pub kept: String,
+struct SkippedTab {
+    line: usize,
+    name: String,
+    group_line: usize,
+    kept: String,
 }
 
 /// One `{{< tab >}}` of a group: its name and its lines (0-based, the
@@ -163,7 +216,7 @@ struct Tab {
 
 /// Keep one tab of each group (`prefer` first, in order, case aside; else
 /// one whose name says Linux; else the first); blank the rest.
-pub fn choose_tabs(markdown: &str, prefer: &[String]) -> (String, Vec<SkippedTab>) {
+fn choose_tabs(markdown: &str, prefer: &[String]) -> (String, Vec<SkippedTab>) {
     let mut lines: Vec<String> = markdown.split_inclusive('\n').map(str::to_string).collect();
     let mut skipped = Vec::new();
     let code = in_code(&lines);
@@ -258,7 +311,7 @@ static SHORTCODE_LINE: LazyLock<Regex> = LazyLock::new(|| {
 /// video, a button, a `notice`'s opening and closing lines): page furniture,
 /// not the tutorial's words. Returns the `include`s among them, whose text
 /// a replay never sees, with their lines.
-pub fn drop_shortcode_lines(markdown: &str) -> (String, Vec<(usize, String)>) {
+fn drop_shortcode_lines(markdown: &str) -> (String, Vec<(usize, String)>) {
     let mut lines: Vec<String> = markdown.split_inclusive('\n').map(str::to_string).collect();
     let code = in_code(&lines);
     let mut includes = Vec::new();
@@ -327,7 +380,13 @@ mod tests {
         ]);
         let s = substitute(md, &p);
         assert_eq!(s.text, "FROM golang:1.25\nARG A=3.23 1.25\n");
-        assert_eq!(s.used, ["example_alpine_version", "example_go_version"]);
+        assert_eq!(
+            s.used,
+            [
+                ("example_alpine_version".to_string(), "3.23".to_string()),
+                ("example_go_version".to_string(), "1.25".to_string())
+            ]
+        );
         assert_eq!(s.missing, []);
     }
 
@@ -347,7 +406,7 @@ mod tests {
         // Mismatched delimiters are not a shortcode.
         assert_eq!(
             substitute("{{% param a >}}", &params(&[("a", "1")])).used,
-            Vec::<String>::new()
+            []
         );
     }
 

@@ -283,9 +283,7 @@ impl<'a> RealLog<'a> {
         }
         log
     }
-}
 
-impl RealLog<'_> {
     /// Whether a step failed or was canceled: then a step without a status
     /// may never have ended.
     fn failed(&self) -> bool {
