@@ -29,7 +29,7 @@ pub trait Backend: Sync {
 
     /// Note what is there before the first lesson (to tell later what the
     /// run made); called once, before the first lesson. `images`: some step
-    /// may leave an image dangling (see [`super::may_untag_images`]).
+    /// may leave an image dangling (see `may_untag_images`).
     fn begin(&self, _images: bool) {}
 
     /// An executor of this backend may have made a container with the
